@@ -1,0 +1,70 @@
+// Collects every diagnostic of one run, so all errors of a file are reported together.
+package dev.cnnc.compiler.diag;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+public final class Diagnostics {
+  private final SourceFile source;
+  private final List<Diagnostic> all;
+  private final List<String> context;
+
+  public Diagnostics(SourceFile source) {
+    this(source, new ArrayList<>(), List.of());
+  }
+
+  private Diagnostics(SourceFile source, List<Diagnostic> all, List<String> context) {
+    this.source = source;
+    this.all = all;
+    this.context = context;
+  }
+
+  /** A view that adds {@code helpLine} to everything reported through it (e.g. which block use). */
+  public Diagnostics within(String helpLine) {
+    List<String> more = new ArrayList<>(context);
+    more.add(helpLine);
+    return new Diagnostics(source, all, List.copyOf(more));
+  }
+
+  public SourceFile source() {
+    return source;
+  }
+
+  public void error(String code, Span span, String message, String... help) {
+    add(Severity.ERROR, code, span, message, List.of(help));
+  }
+
+  public void warning(String code, Span span, String message, String... help) {
+    add(Severity.WARNING, code, span, message, List.of(help));
+  }
+
+  public void add(Severity severity, String code, Span span, String message, List<String> help) {
+    List<String> lines = new ArrayList<>(help);
+    lines.addAll(context);
+    Diagnostic d = new Diagnostic(severity, code, source.name(), span, message, lines);
+    if (!all.contains(d)) all.add(d);
+  }
+
+  public boolean hasErrors() {
+    return all.stream().anyMatch(Diagnostic::isError);
+  }
+
+  public List<Diagnostic> all() {
+    return List.copyOf(all);
+  }
+
+  public int errorCount() {
+    return (int) all.stream().filter(Diagnostic::isError).count();
+  }
+
+  /** Every diagnostic, in source order (then errors before warnings), stable run to run. */
+  public List<Diagnostic> sorted() {
+    List<Diagnostic> copy = new ArrayList<>(all);
+    copy.sort(
+        Comparator.comparingInt((Diagnostic d) -> d.span().line())
+            .thenComparingInt(d -> d.span().column())
+            .thenComparing(Diagnostic::severity));
+    return copy;
+  }
+}

@@ -1,0 +1,231 @@
+// Reads a layer's arguments for its op, reporting wrong types, counts and unknown names.
+package dev.cnnc.compiler.ops;
+
+import dev.cnnc.compiler.diag.Diagnostics;
+import dev.cnnc.compiler.diag.Span;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Each accessor consumes the arguments it reads; {@link #finish()} reports whatever is left as
+ * unknown. Shorthands like {@code k3} are read as the named argument {@code k: 3}.
+ */
+public final class Args {
+  private static final Pattern SHORTHAND = Pattern.compile("([a-z])(\\d+)");
+
+  private final String op;
+  private final String usage;
+  private final List<ArgValue> all;
+  private final boolean[] used;
+  private final Diagnostics diagnostics;
+  private final Span call;
+  private boolean failed;
+
+  public Args(String op, String usage, List<ArgValue> all, Diagnostics diagnostics, Span call) {
+    this.op = op;
+    this.usage = usage;
+    this.all = List.copyOf(all);
+    this.used = new boolean[all.size()];
+    this.diagnostics = diagnostics;
+    this.call = call;
+  }
+
+  /** True when any argument was rejected; the op should not be built from guesses. */
+  public boolean failed() {
+    return failed;
+  }
+
+  public Span call() {
+    return call;
+  }
+
+  /** Positional integers (channel counts), between min and max of them. */
+  public List<Long> ints(String what, int min, int max) {
+    List<Long> out = new ArrayList<>();
+    List<ArgValue> seen = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (used[i] || a.key().isPresent() || a.value() instanceof Value.Name) continue;
+      used[i] = true;
+      seen.add(a);
+      if (a.value() instanceof Value.Int n) out.add(n.value());
+      else typeError(a, "an integer (" + what + ")");
+    }
+    if (seen.size() < min || seen.size() > max) {
+      Span at = seen.isEmpty() ? call : seen.get(seen.size() - 1).span();
+      String expected = min == max ? Integer.toString(min) : min + " to " + max;
+      error("argument-count", at,
+          "`" + op + "` takes " + expected + " positional argument" + (max == 1 ? "" : "s")
+              + " (" + what + "), got " + seen.size());
+    }
+    return out;
+  }
+
+  /** A positional number such as the p of {@code dropout(0.3)}. */
+  public OptionalDouble real(String what) {
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (used[i] || a.key().isPresent() || a.value() instanceof Value.Name) continue;
+      used[i] = true;
+      return number(a, what);
+    }
+    return OptionalDouble.empty();
+  }
+
+  /** {@code key: 3}, {@code key=3}, or the shorthand {@code k3} when the first key is one letter. */
+  public OptionalLong integer(String... keys) {
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (used[i]) continue;
+      if (a.key().isPresent() && matches(a.key().get(), keys)) {
+        used[i] = true;
+        if (a.value() instanceof Value.Int n) return OptionalLong.of(n.value());
+        typeError(a, "an integer");
+        return OptionalLong.empty();
+      }
+      if (a.key().isEmpty() && a.value() instanceof Value.Name name) {
+        Matcher m = SHORTHAND.matcher(name.name());
+        if (m.matches() && m.group(1).equals(keys[0])) {
+          used[i] = true;
+          try {
+            return OptionalLong.of(Long.parseLong(m.group(2)));
+          } catch (NumberFormatException e) {
+            error("argument-value", a.span(), "`" + name.name() + "` is too large");
+            return OptionalLong.empty();
+          }
+        }
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** {@code key: 0.1}; integers are accepted as reals. */
+  public OptionalDouble number(String... keys) {
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (!used[i] && a.key().isPresent() && matches(a.key().get(), keys)) {
+        used[i] = true;
+        return number(a, keys[0]);
+      }
+    }
+    return OptionalDouble.empty();
+  }
+
+  /** A bare word such as {@code same} or {@code nobias}. */
+  public boolean flag(String word) {
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (!used[i] && a.key().isEmpty() && a.value() instanceof Value.Name n && n.name().equals(word)) {
+        used[i] = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code key: word} for a word-valued argument ({@code pad: same}, {@code bias: false}). */
+  public Optional<ArgValue> word(String... keys) {
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (!used[i] && a.key().isPresent() && matches(a.key().get(), keys)
+          && a.value() instanceof Value.Name) {
+        used[i] = true;
+        return Optional.of(a);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code bias: false}, {@code bias: true} or the flag {@code nobias}; true by default. */
+  public boolean bias() {
+    boolean bias = !flag("nobias");
+    Optional<ArgValue> named = word("bias");
+    if (named.isPresent()) {
+      String w = ((Value.Name) named.get().value()).name();
+      if (w.equals("false")) bias = false;
+      else if (!w.equals("true")) typeError(named.get(), "`true` or `false`");
+    }
+    return bias;
+  }
+
+  /** Reports every argument no accessor consumed. */
+  public void finish() {
+    for (int i = 0; i < all.size(); i++) {
+      if (used[i]) continue;
+      ArgValue a = all.get(i);
+      String shown = a.key().map(k -> k + ": " + a.value()).orElse(a.value().toString());
+      if (a.key().isEmpty() && a.value() instanceof Value.Name n) {
+        error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`",
+            "if `" + n.name() + "` is meant to be a block parameter, " + undeclaredHelp(n.name()));
+      } else {
+        error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`");
+      }
+    }
+  }
+
+  /** A value outside what the op accepts, such as a zero stride. */
+  public void invalid(Span at, String message, String... help) {
+    error("argument-value", at, message, help);
+  }
+
+  /** Where the argument with one of these keys was written (for pointing at it), else the call. */
+  public Span spanOf(String... keys) {
+    for (ArgValue a : all) {
+      if (a.key().isPresent() && matches(a.key().get(), keys)) return a.span();
+      if (a.value() instanceof Value.Name n) {
+        Matcher m = SHORTHAND.matcher(n.name());
+        if (m.matches() && m.group(1).equals(keys[0])) return a.span();
+      }
+    }
+    return call;
+  }
+
+  /** Where the i-th positional argument was written, else the call. */
+  public Span positionalSpan(int index) {
+    int seen = 0;
+    for (ArgValue a : all) {
+      if (a.key().isPresent() || a.value() instanceof Value.Name) continue;
+      if (seen++ == index) return a.span();
+    }
+    return call;
+  }
+
+  private OptionalDouble number(ArgValue a, String what) {
+    if (a.value() instanceof Value.Int n) return OptionalDouble.of(n.value());
+    if (a.value() instanceof Value.Real r) return OptionalDouble.of(r.value());
+    typeError(a, "a number (" + what + ")");
+    return OptionalDouble.empty();
+  }
+
+  private static boolean matches(String key, String[] keys) {
+    for (String k : keys) if (k.equals(key)) return true;
+    return false;
+  }
+
+  private void typeError(ArgValue a, String expected) {
+    if (a.value() instanceof Value.Name n) {
+      error("undeclared-parameter", a.span(),
+          "`" + n.name() + "` is not a declared parameter (`" + op + "` expects " + expected + " here)",
+          undeclaredHelp(n.name()));
+      return;
+    }
+    error("argument-type", a.span(),
+        "`" + op + "` expects " + expected + " here, got `" + a.value() + "`");
+  }
+
+  private static String undeclaredHelp(String name) {
+    return "inside a block, declare it: `block name(" + name + ") { … }`; elsewhere write a number";
+  }
+
+  private void error(String code, Span at, String message, String... help) {
+    failed = true;
+    List<String> lines = new ArrayList<>(List.of(help));
+    lines.add("usage: " + usage);
+    diagnostics.add(dev.cnnc.compiler.diag.Severity.ERROR, code, at, message, lines);
+  }
+}

@@ -1,0 +1,56 @@
+// Sliding-window arithmetic along one spatial axis, shared by conv and the pools.
+package dev.cnnc.compiler.ops;
+
+/**
+ * One axis of a window: kernel {@code k}, stride {@code s}, dilation {@code d}, and padding on
+ * each side. The output size is {@code floor((n + before + after − d·(k − 1) − 1) / s) + 1},
+ * which is the textbook {@code floor((n + 2p − d(k−1) − 1)/s) + 1} when both sides are p.
+ */
+public record Window(int k, int s, int d, int padBefore, int padAfter) {
+
+  /** Explicit symmetric padding p on both sides. */
+  public static Window of(int k, int s, int d, int p) {
+    return new Window(k, s, d, p, p);
+  }
+
+  /**
+   * "same": out = ceil(n / s). The total padding max((out − 1)·s + d·(k − 1) + 1 − n, 0) is split
+   * equally; an odd total puts the extra row at the bottom/right, as TensorFlow and PyTorch do.
+   */
+  public static Window same(int n, int k, int s, int d) {
+    long out = ceilDiv(n, s);
+    long total = Math.max((out - 1) * s + (long) d * (k - 1) + 1 - n, 0);
+    int before = (int) (total / 2);
+    return new Window(k, s, d, before, (int) (total - before));
+  }
+
+  /** Rows the window spans: d·(k − 1) + 1. */
+  public long extent() {
+    return (long) d * (k - 1) + 1;
+  }
+
+  /** The output size for input size n; may be zero or negative when the window does not fit. */
+  public long out(long n) {
+    return Math.floorDiv(n + padBefore + padAfter - extent(), s) + 1;
+  }
+
+  /** Input rows (not padding) at the end that no window reads: the floor in the formula drops them. */
+  public long droppedRows(long n) {
+    long spare = Math.floorMod(n + padBefore + padAfter - extent(), s);
+    return Math.max(0, spare - padAfter);
+  }
+
+  public boolean symmetric() {
+    return padBefore == padAfter;
+  }
+
+  /** The formula with this window's numbers filled in: "floor((32 + 2·1 − 1·(3 − 1) − 1) / 1) + 1 = 32". */
+  public String arithmetic(long n) {
+    String pad = symmetric() ? "2·" + padBefore : padBefore + " + " + padAfter;
+    return "floor((" + n + " + " + pad + " − " + d + "·(" + k + " − 1) − 1) / " + s + ") + 1 = " + out(n);
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+}

@@ -1,0 +1,8 @@
+// A spec file after resolution: the network as a tree of named layers, and its train settings.
+package dev.cnnc.compiler.resolve;
+
+import dev.cnnc.compiler.diag.Span;
+import dev.cnnc.compiler.ops.Shape;
+import java.util.List;
+
+public record ResolvedSpec(String network, Span span, Shape input, List<RNode> body, TrainSpec train) {}

@@ -1,0 +1,205 @@
+// Checks the train section: known keys, value types and ranges, known optimizers and schedules.
+package dev.cnnc.compiler.resolve;
+
+import dev.cnnc.compiler.ast.Arg;
+import dev.cnnc.compiler.ast.Decl;
+import dev.cnnc.compiler.ast.Expr;
+import dev.cnnc.compiler.diag.Diagnostics;
+import dev.cnnc.compiler.diag.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+final class TrainSettings {
+  /** Each choice and the arguments it accepts. */
+  private static final Map<String, Set<String>> OPTIMIZERS = Map.of(
+      "sgd", Set.of("lr", "momentum", "nesterov", "weight_decay", "wd"),
+      "adam", Set.of("lr", "beta1", "beta2", "eps", "weight_decay", "wd"),
+      "adamw", Set.of("lr", "beta1", "beta2", "eps", "weight_decay", "wd"));
+  private static final Map<String, Set<String>> SCHEDULES = Map.of(
+      "constant", Set.of(),
+      "step", Set.of("every", "gamma"),
+      "cosine", Set.of("min"),
+      "onecycle", Set.of("pct", "div", "final_div"));
+  private static final Map<String, Set<String>> AUGMENTS = Map.of(
+      "crop", Set.of("pad"), "flip", Set.of(), "none", Set.of());
+  private static final List<String> KEYS = List.of("epochs", "batch", "optimizer", "lr",
+      "weight_decay", "schedule", "warmup", "augment", "label_smoothing", "seed");
+
+  private final Diagnostics diagnostics;
+
+  TrainSettings(Diagnostics diagnostics) {
+    this.diagnostics = diagnostics;
+  }
+
+  TrainSpec read(List<Decl.Train> sections) {
+    if (sections.isEmpty()) return TrainSpec.EMPTY;
+    for (Decl.Train extra : sections.subList(1, sections.size())) {
+      diagnostics.error("duplicate-train", extra.span(), "a spec has at most one `train` section",
+          "merge its settings into the first one");
+    }
+    OptionalInt epochs = OptionalInt.empty();
+    OptionalInt batch = OptionalInt.empty();
+    Optional<TrainSpec.Choice> optimizer = Optional.empty();
+    OptionalDouble lr = OptionalDouble.empty();
+    OptionalDouble decay = OptionalDouble.empty();
+    Optional<TrainSpec.Choice> schedule = Optional.empty();
+    OptionalDouble warmup = OptionalDouble.empty();
+    List<TrainSpec.Choice> augment = List.of();
+    OptionalDouble smoothing = OptionalDouble.empty();
+    OptionalLong seed = OptionalLong.empty();
+    Set<String> seen = new java.util.HashSet<>();
+    for (Decl.Setting s : sections.get(0).settings()) {
+      String key = s.key().text();
+      if (!seen.add(key)) {
+        diagnostics.error("duplicate-setting", s.key().span(), "`" + key + "` is set twice");
+        continue;
+      }
+      switch (key) {
+        case "epochs" -> epochs = positiveInt(s);
+        case "batch" -> batch = positiveInt(s);
+        case "seed" -> seed = seed(s);
+        case "lr" -> lr = number(s, 0, Double.MAX_VALUE, false);
+        case "weight_decay" -> decay = number(s, 0, 1, true);
+        case "warmup" -> warmup = number(s, 0, 10_000, true);
+        case "label_smoothing" -> smoothing = number(s, 0, 1, true);
+        case "optimizer" -> optimizer = single(s).flatMap(v -> choice(v, OPTIMIZERS, "optimizer"));
+        case "schedule" -> schedule = single(s).flatMap(v -> choice(v, SCHEDULES, "schedule"));
+        case "augment" -> {
+          List<TrainSpec.Choice> list = new ArrayList<>();
+          for (Decl.SettingValue v : s.values()) choice(v, AUGMENTS, "augmentation").ifPresent(list::add);
+          augment = List.copyOf(list);
+        }
+        default -> diagnostics.error("unknown-setting", s.key().span(), "unknown train setting `" + key + "`",
+            "known settings: " + String.join(", ", KEYS));
+      }
+    }
+    return new TrainSpec(epochs, batch, optimizer, lr, decay, schedule, warmup, augment, smoothing, seed);
+  }
+
+  private Optional<Decl.SettingValue> single(Decl.Setting s) {
+    if (s.values().size() != 1) {
+      diagnostics.error("argument-count", s.span(), "`" + s.key().text() + "` takes one value, got " + s.values().size());
+      return Optional.empty();
+    }
+    return Optional.of(s.values().get(0));
+  }
+
+  private OptionalInt positiveInt(Decl.Setting s) {
+    Optional<Decl.SettingValue> v = single(s);
+    if (v.isEmpty()) return OptionalInt.empty();
+    if (v.get() instanceof Decl.PlainValue p && p.value() instanceof Expr.IntLit i) {
+      try {
+        int n = Integer.parseInt(i.text());
+        if (n >= 1) return OptionalInt.of(n);
+      } catch (NumberFormatException e) {
+        // fall through to the message
+      }
+    }
+    diagnostics.error("argument-type", v.get().span(),
+        "`" + s.key().text() + "` must be a whole number from 1 to " + Integer.MAX_VALUE);
+    return OptionalInt.empty();
+  }
+
+  private OptionalLong seed(Decl.Setting s) {
+    Optional<Decl.SettingValue> v = single(s);
+    if (v.isEmpty()) return OptionalLong.empty();
+    if (v.get() instanceof Decl.PlainValue p && p.value() instanceof Expr.IntLit i) {
+      try {
+        return OptionalLong.of(Long.parseLong(i.text()));
+      } catch (NumberFormatException e) {
+        // fall through to the message
+      }
+    }
+    diagnostics.error("argument-type", v.get().span(), "`seed` must be a whole number from 0 to " + Long.MAX_VALUE);
+    return OptionalLong.empty();
+  }
+
+  private OptionalDouble number(Decl.Setting s, double min, double max, boolean zeroAllowed) {
+    Optional<Decl.SettingValue> v = single(s);
+    if (v.isEmpty()) return OptionalDouble.empty();
+    Double d = v.get() instanceof Decl.PlainValue p ? literal(p.value()) : null;
+    if (d == null || d < min || d > max || (!zeroAllowed && d == 0)) {
+      diagnostics.error("argument-value", v.get().span(),
+          "`" + s.key().text() + "` must be a number " + (zeroAllowed ? "from " : "above ") + fmt(min)
+              + (max < Double.MAX_VALUE ? " to " + fmt(max) : ""));
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of(d);
+  }
+
+  private Optional<TrainSpec.Choice> choice(Decl.SettingValue v, Map<String, Set<String>> known, String what) {
+    String name;
+    List<Arg> args;
+    Span at;
+    if (v instanceof Decl.CallValue c) {
+      name = c.name().text();
+      args = c.args();
+      at = c.name().span();
+    } else if (((Decl.PlainValue) v).value() instanceof Expr.Name n) {
+      name = n.name().text();
+      args = List.of();
+      at = n.span();
+    } else {
+      diagnostics.error("argument-type", v.span(), "expected the name of an " + what + ", e.g. "
+          + known.keySet().stream().sorted().findFirst().orElse(""));
+      return Optional.empty();
+    }
+    Set<String> accepted = known.get(name);
+    if (accepted == null) {
+      diagnostics.error("unknown-setting", at, "unknown " + what + " `" + name + "`",
+          "known: " + String.join(", ", known.keySet().stream().sorted().toList()));
+      return Optional.empty();
+    }
+    Map<String, Double> values = new LinkedHashMap<>();
+    boolean ok = true;
+    for (Arg a : args) {
+      if (a.key().isEmpty() || !accepted.contains(a.key().get().text())) {
+        diagnostics.error("unknown-argument", a.span(), "`" + name + "` does not take `"
+                + a.key().map(k -> k.text()).orElse("a positional argument") + "`",
+            accepted.isEmpty() ? "`" + name + "` takes no arguments"
+                : "it takes: " + String.join(", ", accepted.stream().sorted().toList()) + " (as `key: value`)");
+        ok = false;
+        continue;
+      }
+      Double d = literal(a.value());
+      if (d == null) {
+        diagnostics.error("argument-type", a.value().span(), "`" + a.key().get().text() + "` must be a number"
+            + (a.key().get().text().equals("nesterov") ? " (or true/false)" : ""));
+        ok = false;
+        continue;
+      }
+      values.put(a.key().get().text().equals("wd") ? "weight_decay" : a.key().get().text(), d);
+    }
+    return ok ? Optional.of(new TrainSpec.Choice(name, Map.copyOf(values))) : Optional.empty();
+  }
+
+  /** A number literal (or true/false as 1/0, or a negated number), else null. */
+  private static Double literal(Expr e) {
+    if (e instanceof Expr.IntLit i) {
+      try {
+        return Double.parseDouble(i.text());
+      } catch (NumberFormatException x) {
+        return null;
+      }
+    }
+    if (e instanceof Expr.FloatLit f) return f.value();
+    if (e instanceof Expr.Name n && n.name().text().equals("true")) return 1.0;
+    if (e instanceof Expr.Name n && n.name().text().equals("false")) return 0.0;
+    if (e instanceof Expr.Neg n) {
+      Double d = literal(n.operand());
+      return d == null ? null : -d;
+    }
+    return null;
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+}

@@ -1,0 +1,180 @@
+// Walks the resolved network from its input, binds every layer to its static shapes (inferring
+// omitted arguments) and builds the IR graph, reporting every shape error it can reach.
+package dev.cnnc.compiler.shape;
+
+import dev.cnnc.compiler.diag.Diagnostics;
+import dev.cnnc.compiler.diag.Span;
+import dev.cnnc.compiler.ir.Graph;
+import dev.cnnc.compiler.ir.Node;
+import dev.cnnc.compiler.ops.Add;
+import dev.cnnc.compiler.ops.Args;
+import dev.cnnc.compiler.ops.BatchNorm;
+import dev.cnnc.compiler.ops.Binding;
+import dev.cnnc.compiler.ops.Conv;
+import dev.cnnc.compiler.ops.Input;
+import dev.cnnc.compiler.ops.Op;
+import dev.cnnc.compiler.ops.Registry;
+import dev.cnnc.compiler.ops.Shape;
+import dev.cnnc.compiler.ops.Step;
+import dev.cnnc.compiler.ops.Window;
+import dev.cnnc.compiler.ops.ZeroPadShortcut;
+import dev.cnnc.compiler.resolve.RNode;
+import dev.cnnc.compiler.resolve.ResolvedSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A layer whose output shape cannot be known (bad arguments, a window that does not fit) stops
+ * its chain; errors that leave the shape known (a channel or feature count that disagrees with
+ * the input) are reported and checking goes on, so one run shows every independent error.
+ */
+public final class ShapeChecker {
+  private final Diagnostics root;
+  private final List<Node> nodes = new ArrayList<>();
+  private final Map<String, Span> names = new HashMap<>();
+  private boolean broken;
+
+  private ShapeChecker(Diagnostics diagnostics) {
+    this.root = diagnostics;
+  }
+
+  /** The IR graph, or empty when an error left part of the network unchecked. */
+  public static Optional<Graph> check(ResolvedSpec spec, Diagnostics diagnostics) {
+    return new ShapeChecker(diagnostics).run(spec);
+  }
+
+  private Optional<Graph> run(ResolvedSpec spec) {
+    nodes.add(new Node(0, "input", new Input(spec.input()), List.of(), spec.span()));
+    List<Step> path = List.of(new Step("input", "input", spec.input()));
+    Cursor end = chain(spec.body(), new Cursor(0, path));
+    if (end == null || broken) return Optional.empty();
+    Shape out = nodes.get(end.node).output();
+    if (!out.isFlat()) {
+      root.warning("output-not-flat", spec.span(),
+          "network `" + spec.network() + "` ends with a " + out + " feature map, not a vector of class scores",
+          "end with `-> flatten -> fc(10)` or `-> gap -> fc(10)` to train it as a classifier");
+    }
+    return Optional.of(new Graph(spec.network(), root.source().name(), nodes, spec.train()));
+  }
+
+  /** Where a chain has got to: the node that holds its current value, and how it got there. */
+  private record Cursor(int node, List<Step> path) {
+    Cursor then(int id, Step step) {
+      List<Step> longer = new ArrayList<>(path);
+      longer.add(step);
+      return new Cursor(id, List.copyOf(longer));
+    }
+  }
+
+  private Cursor chain(List<RNode> body, Cursor at) {
+    Cursor cur = at;
+    for (RNode n : body) {
+      cur = n instanceof RNode.Layer l ? layer(l, cur) : residual((RNode.Residual) n, cur);
+      if (cur == null) {
+        broken = true;
+        return null;
+      }
+    }
+    return cur;
+  }
+
+  private Cursor layer(RNode.Layer l, Cursor at) {
+    Registry.Entry entry = Registry.find(l.op()).orElseThrow();
+    Shape in = nodes.get(at.node).output();
+    Args args = new Args(l.op(), entry.usage(), l.args(), l.diagnostics(), l.span());
+    Binding b = new Binding(l.name(), l.op(), args, in, l.span(), l.diagnostics(), at.path);
+    Op op = entry.bind().apply(b);
+    if (op == null) return null;
+    return add(l.name(), op, List.of(at.node), l.span(), l.diagnostics(), at);
+  }
+
+  private Cursor add(String name, Op op, List<Integer> inputs, Span span, Diagnostics diags, Cursor at) {
+    Span first = names.putIfAbsent(name, span);
+    if (first != null) {
+      diags.error("duplicate-name", span, "two layers are named `" + name + "`",
+          "the other is at line " + first.line() + "; give this one a different label");
+    }
+    int id = nodes.size();
+    nodes.add(new Node(id, name, op, inputs, span));
+    return at.then(id, new Step(name, op.describe(), op.output()));
+  }
+
+  private Cursor residual(RNode.Residual r, Cursor at) {
+    Shape x = nodes.get(at.node).output();
+    Cursor body = chain(r.body(), at);
+    if (body == null) return null;
+    Shape y = nodes.get(body.node).output();
+    Diagnostics d = r.diagnostics();
+    Cursor shortcut = switch (r.kind()) {
+      case "custom" -> chain(r.shortcut().orElseThrow(), at);
+      case "projection" -> projection(r, at, x, y);
+      case "zeropad" -> zeropad(r, at, x, y);
+      default -> at;
+    };
+    if (shortcut == null) return null;
+    Shape s = nodes.get(shortcut.node).output();
+    if (!s.equals(y)) {
+      String carried = r.kind().equals("identity") ? "the identity shortcut carries " + s
+          : "its shortcut gives " + s;
+      d.error("residual-mismatch", r.span(),
+          "the branch of residual `" + r.name() + "` gives " + y + ", but " + carried,
+          "a residual block adds its branch to its shortcut, so both must have the same C×H×W",
+          r.kind().equals("identity")
+              ? "use `residual(projection) { … }` (conv k1 + bn) or `residual(zeropad) { … }` (stride and zero channels, ResNet option A) when the branch changes the shape"
+              : "make the branch and shortcut end in the same shape");
+      return null;
+    }
+    int id = nodes.size();
+    Span first = names.putIfAbsent(r.name(), r.span());
+    if (first != null) d.error("duplicate-name", r.span(), "two layers are named `" + r.name() + "`");
+    nodes.add(new Node(id, r.name(), new Add(y), List.of(body.node, shortcut.node), r.span()));
+    return body.then(id, new Step(r.name(), "add", y));
+  }
+
+  /** A 1×1 conv with the stride that maps x's size to y's, then batch norm. */
+  private Cursor projection(RNode.Residual r, Cursor at, Shape x, Shape y) {
+    int stride = stride(r, x, y);
+    if (stride == 0) return null;
+    Conv conv = new Conv(x, Shape.chw(y.channels(), y.h(), y.w()), Window.of(1, stride, 1, 0),
+        Window.of(1, stride, 1, 0), false);
+    Cursor c = add(r.scope() + "0", conv, List.of(at.node), r.span(), r.diagnostics(), at);
+    return add(r.scope() + "1", new BatchNorm(conv.output(), 1e-5, 0.1), List.of(c.node), r.span(),
+        r.diagnostics(), c);
+  }
+
+  private Cursor zeropad(RNode.Residual r, Cursor at, Shape x, Shape y) {
+    int stride = stride(r, x, y);
+    if (stride == 0) return null;
+    if (y.channels() < x.channels()) {
+      r.diagnostics().error("residual-mismatch", r.span(),
+          "a zeropad shortcut can only add channels, but the branch of `" + r.name() + "` goes from "
+              + x.channels() + " to " + y.channels(),
+          "use `residual(projection) { … }` to reduce channels");
+      return null;
+    }
+    ZeroPadShortcut op = new ZeroPadShortcut(x, y, stride);
+    return add(r.scope() + "pad", op, List.of(at.node), r.span(), r.diagnostics(), at);
+  }
+
+  /** The stride s with ceil(x / s) = y on both axes, or 0 after reporting that none exists. */
+  private int stride(RNode.Residual r, Shape x, Shape y) {
+    if (x.isMap() && y.isMap()) {
+      for (int s = 1; s <= x.h(); s++) {
+        if (ceilDiv(x.h(), s) == y.h() && ceilDiv(x.w(), s) == y.w()) return s;
+      }
+    }
+    r.diagnostics().error("residual-mismatch", r.span(),
+        "the branch of residual `" + r.name() + "` turns " + x + " into " + y
+            + ", which no strided shortcut can match",
+        "a shortcut samples every s-th pixel, giving ceil(H/s)×ceil(W/s); make the branch's spatial size "
+            + "one of those, or write the shortcut yourself: `residual { … } shortcut { … }`");
+    return 0;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}
