@@ -2,21 +2,54 @@
 package dev.cnnc.compiler.ir;
 
 import dev.cnnc.compiler.diag.Span;
+import dev.cnnc.compiler.ops.Activation;
+import dev.cnnc.compiler.ops.BatchNorm;
 import dev.cnnc.compiler.ops.Op;
 import dev.cnnc.compiler.ops.Shape;
+import java.util.ArrayList;
 import java.util.List;
 
-/** @param inputs ids of the nodes whose outputs this node reads, in argument order */
-public record Node(int id, String name, Op op, List<Integer> inputs, Span span) {
+/**
+ * @param inputs ids of the nodes whose outputs this node reads, in argument order
+ * @param epilogue an activation fused into this node's output loop (and its derivative into
+ *     the backward loop), or null
+ * @param fold a batch norm folded into this conv's weights for inference, or null
+ * @param absorbed names of the nodes fused into this one, for dumps and comments
+ */
+public record Node(int id, String name, Op op, List<Integer> inputs, Span span, Activation epilogue,
+    Fold fold, List<String> absorbed) {
+
+  /** A batch norm whose running statistics scale this conv's weights and bias at inference. */
+  public record Fold(String bnName, BatchNorm bn) {}
+
   public Node {
     inputs = List.copyOf(inputs);
+    absorbed = List.copyOf(absorbed);
+  }
+
+  public Node(int id, String name, Op op, List<Integer> inputs, Span span) {
+    this(id, name, op, inputs, span, null, null, List.of());
   }
 
   public Shape output() {
     return op.output();
   }
 
-  public Node withOp(Op replacement) {
-    return new Node(id, name, replacement, inputs, span);
+  public Node withId(int newId, List<Integer> newInputs) {
+    return new Node(newId, name, op, newInputs, span, epilogue, fold, absorbed);
+  }
+
+  public Node withEpilogue(Activation act, String actName) {
+    return new Node(id, name, op, inputs, span, act, fold, plus(actName));
+  }
+
+  public Node withFold(Fold f) {
+    return new Node(id, name, op, inputs, span, epilogue, f, plus(f.bnName()));
+  }
+
+  private List<String> plus(String more) {
+    List<String> list = new ArrayList<>(absorbed);
+    list.add(more);
+    return list;
   }
 }

@@ -1,6 +1,10 @@
 // Elementwise activations: relu, leaky_relu(a), gelu, sigmoid, tanh. Shape in = shape out.
+// Generated Java calls gelu, geluGrad and sigmoid from a static import of MathFns.
+// Besides its own kernels, each function gives the expressions that producers fuse as epilogues.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+import dev.cnnc.runtime.cpu.MathFns;
 import java.util.Locale;
 
 /** @param alpha the negative slope of leaky_relu; unused by the others */
@@ -44,5 +48,123 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
   @Override
   public String describe() {
     return fn == Fn.LEAKY_RELU ? String.format(Locale.ROOT, "leaky_relu %s", alpha) : fn.word;
+  }
+
+  /** Whether the derivative follows from the output alone, so a producer can fuse this activation. */
+  public boolean fusable() {
+    return fn != Fn.GELU;
+  }
+
+  // ---- math, in double for the reference ----
+
+  public double apply(double v) {
+    return switch (fn) {
+      case RELU -> v > 0 ? v : 0;
+      case LEAKY_RELU -> v > 0 ? v : alpha * v;
+      case GELU -> MathFns.gelu(v);
+      case SIGMOID -> MathFns.sigmoid(v);
+      case TANH -> Math.tanh(v);
+    };
+  }
+
+  /** d act / d v at input v. */
+  public double derivative(double v) {
+    return switch (fn) {
+      case RELU -> v > 0 ? 1 : 0;
+      case LEAKY_RELU -> v > 0 ? 1 : alpha;
+      case GELU -> MathFns.geluGrad(v);
+      case SIGMOID -> MathFns.sigmoid(v) * (1 - MathFns.sigmoid(v));
+      case TANH -> 1 - Math.tanh(v) * Math.tanh(v);
+    };
+  }
+
+  // ---- Java expressions ----
+
+  /** The activation of float expression {@code v}. */
+  public String javaApply(String v) {
+    return switch (fn) {
+      case RELU -> "Math.max(" + v + ", 0f)";
+      case LEAKY_RELU -> "(" + v + " > 0f ? " + v + " : " + floatLiteral(alpha) + " * " + v + ")";
+      case GELU -> "gelu(" + v + ")";
+      case SIGMOID -> "sigmoid(" + v + ")";
+      case TANH -> "(float) Math.tanh(" + v + ")";
+    };
+  }
+
+  /** {@code g} times the derivative, written in terms of the activation's output {@code y}. */
+  public String javaGradFromOutput(String g, String y) {
+    return switch (fn) {
+      case RELU -> "(" + y + " > 0f ? " + g + " : 0f)";
+      case LEAKY_RELU -> "(" + y + " > 0f ? " + g + " : " + floatLiteral(alpha) + " * " + g + ")";
+      case SIGMOID -> g + " * " + y + " * (1f - " + y + ")";
+      case TANH -> g + " * (1f - " + y + " * " + y + ")";
+      case GELU -> throw new IllegalStateException("gelu's derivative needs its input; it is never fused");
+    };
+  }
+
+  /** {@code g} times the derivative at input {@code v}. */
+  public String javaGradFromInput(String g, String v) {
+    return switch (fn) {
+      case RELU -> "(" + v + " > 0f ? " + g + " : 0f)";
+      case LEAKY_RELU -> "(" + v + " > 0f ? " + g + " : " + floatLiteral(alpha) + " * " + g + ")";
+      case GELU -> g + " * geluGrad(" + v + ")";
+      case SIGMOID -> g + " * sigmoid(" + v + ") * (1f - sigmoid(" + v + "))";
+      case TANH -> g + " * (1f - (float) Math.tanh(" + v + ") * (float) Math.tanh(" + v + "))";
+    };
+  }
+
+  static String floatLiteral(double v) {
+    float f = (float) v;
+    if (Float.isNaN(f) || Float.isInfinite(f)) throw new IllegalArgumentException("not a finite float: " + v);
+    return Float.toString(f) + "f";
+  }
+
+  // ---- reference ----
+
+  @Override
+  public boolean backwardReadsInput() {
+    return true;
+  }
+
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    for (int i = 0; i < y.length; i++) y[i] = apply(x[i]);
+  }
+
+  /** dx += dy · act'(x). */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] x = r.x(0);
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    for (int i = 0; i < dy.length; i++) dx[i] += dy[i] * derivative(x[i]);
+  }
+
+  // ---- Java kernels: over images [lo, hi) ----
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    int size = (int) input.size();
+    return CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
+        .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size)
+        .addStatement("y[i] = $L", javaApply("x[i]"))
+        .endControlFlow()
+        .build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    int size = (int) input.size();
+    String op = k.accumulate(0) ? "+=" : "=";
+    return CodeBlock.builder()
+        .addStatement("final float[] x = $L, dy = $L, dx = $L", k.x(0), k.dy(), k.dx(0))
+        .add("// dx $L dy · $L'(x)\n", op, fn.word)
+        .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size)
+        .addStatement("dx[i] $L $L", op, javaGradFromInput("dy[i]", "x[i]"))
+        .endControlFlow()
+        .build();
   }
 }

@@ -1,6 +1,7 @@
 // Batch normalisation: bn, bn(C), bn(eps: 1e-5, momentum: 0.1). Per channel of a map, or per feature.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import java.util.List;
 import java.util.Locale;
 
@@ -60,7 +61,185 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
   }
 
   @Override
-  public long macs() {
-    return 0;
+  public boolean acceptsEpilogue() {
+    return true;
+  }
+
+  @Override
+  public boolean backwardReadsInput() {
+    return true;
+  }
+
+  private int plane() {
+    return input.h() * input.w();
+  }
+
+  // ---- reference ----
+
+  /**
+   * Training: x̂ = (x − mean) / √(var + eps) with the batch's per-channel mean and biased variance,
+   * y = γ·x̂ + β; running_mean/var move by {@code momentum} towards the batch's (unbiased)
+   * values, as PyTorch does. Inference: the running statistics replace the batch's.
+   */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    double[] gamma = r.param("weight");
+    double[] beta = r.param("bias");
+    double[] rm = r.buffer("running_mean");
+    double[] rv = r.buffer("running_var");
+    double[] mean = r.saved("mean", channels());
+    double[] invstd = r.saved("invstd", channels());
+    int m = r.n() * plane();
+    for (int c = 0; c < channels(); c++) {
+      if (r.training()) {
+        double s = 0;
+        for (int n = 0; n < r.n(); n++) for (int i = 0; i < plane(); i++) s += x[at(n, c, i)];
+        double mu = s / m;
+        double v = 0;
+        for (int n = 0; n < r.n(); n++) for (int i = 0; i < plane(); i++) v += (x[at(n, c, i)] - mu) * (x[at(n, c, i)] - mu);
+        v /= m;
+        mean[c] = mu;
+        invstd[c] = 1 / Math.sqrt(v + eps);
+        rm[c] = (1 - momentum) * rm[c] + momentum * mu;
+        rv[c] = (1 - momentum) * rv[c] + momentum * v * m / Math.max(1, m - 1);
+      } else {
+        mean[c] = rm[c];
+        invstd[c] = 1 / Math.sqrt(rv[c] + eps);
+      }
+      for (int n = 0; n < r.n(); n++)
+        for (int i = 0; i < plane(); i++) {
+          y[at(n, c, i)] = gamma[c] * (x[at(n, c, i)] - mean[c]) * invstd[c] + beta[c];
+        }
+    }
+  }
+
+  /** dγ += Σ dy·x̂; dβ += Σ dy; dx += γ·invstd/M · (M·dy − Σ dy − x̂·Σ dy·x̂), M = N·H·W. */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] x = r.x(0);
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    double[] gamma = r.param("weight");
+    double[] mean = r.saved("mean", channels());
+    double[] invstd = r.saved("invstd", channels());
+    double[] dgamma = r.grad("weight");
+    double[] dbeta = r.grad("bias");
+    int m = r.n() * plane();
+    for (int c = 0; c < channels(); c++) {
+      double sg = 0;
+      double sgx = 0;
+      for (int n = 0; n < r.n(); n++)
+        for (int i = 0; i < plane(); i++) {
+          sg += dy[at(n, c, i)];
+          sgx += dy[at(n, c, i)] * (x[at(n, c, i)] - mean[c]) * invstd[c];
+        }
+      dgamma[c] += sgx;
+      dbeta[c] += sg;
+      if (dx == null) continue;
+      for (int n = 0; n < r.n(); n++)
+        for (int i = 0; i < plane(); i++) {
+          double xhat = (x[at(n, c, i)] - mean[c]) * invstd[c];
+          dx[at(n, c, i)] += gamma[c] * invstd[c] / m * (m * dy[at(n, c, i)] - sg - xhat * sgx);
+        }
+    }
+  }
+
+  private int at(int n, int c, int i) {
+    return (n * channels() + c) * plane() + i;
+  }
+
+  // ---- Java kernels over channels [lo, hi): each channel's statistics span the whole batch ----
+
+  @Override
+  public boolean javaOverChannels() {
+    return true;
+  }
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y());
+    if (k.training()) {
+      c.addStatement("final float[] mean = $L, invstd = $L", k.aux("mean", channels(), false, false),
+              k.aux("invstd", channels(), false, false))
+          .addStatement("final int m = batch * $L", plane());
+    }
+    c.beginControlFlow("for (int c = lo; c < hi; c++)");
+    if (k.training()) {
+      c.add("// batch statistics, two passes in double for accuracy\n")
+          .addStatement("double s = 0")
+          .beginControlFlow("for (int n = 0; n < batch; n++)")
+          .addStatement("final int b = n * $L + c * $L", input.size(), plane())
+          .addStatement("for (int i = b; i < b + $L; i++) s += x[i]", plane())
+          .endControlFlow()
+          .addStatement("final double mu = s / m")
+          .addStatement("double v = 0")
+          .beginControlFlow("for (int n = 0; n < batch; n++)")
+          .addStatement("final int b = n * $L + c * $L", input.size(), plane())
+          .addStatement("for (int i = b; i < b + $L; i++) v += (x[i] - mu) * (x[i] - mu)", plane())
+          .endControlFlow()
+          .addStatement("v /= m")
+          .addStatement("final float is = (float) (1 / Math.sqrt(v + $L))", eps)
+          .addStatement("mean[c] = (float) mu")
+          .addStatement("invstd[c] = is")
+          .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * mu)",
+              k.buffer("running_mean"), 1 - momentum, k.buffer("running_mean"), momentum)
+          .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * v * m / Math.max(1, m - 1))",
+              k.buffer("running_var"), 1 - momentum, k.buffer("running_var"), momentum)
+          .addStatement("final float scale = params[$L + c] * is", k.param("weight"))
+          .addStatement("final float shift = params[$L + c] - (float) mu * scale", k.param("bias"));
+    } else {
+      c.add("// inference: the running statistics\n")
+          .addStatement("final float scale = params[$L + c] / (float) Math.sqrt(buffers[$L + c] + $L)",
+              k.param("weight"), k.buffer("running_var"), eps)
+          .addStatement("final float shift = params[$L + c] - buffers[$L + c] * scale", k.param("bias"), k.buffer("running_mean"));
+    }
+    c.beginControlFlow("for (int n = 0; n < batch; n++)")
+        .addStatement("final int b = n * $L + c * $L", input.size(), plane())
+        .beginControlFlow("for (int i = b; i < b + $L; i++)", plane())
+        .addStatement("final float v = x[i] * scale + shift")
+        .addStatement("y[i] = $L", k.epilogue() == null ? "v" : k.epilogue().javaApply("v"))
+        .endControlFlow().endControlFlow();
+    return c.endControlFlow().build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    String dx = k.dx(0);
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, dy = $L", k.x(0), k.dy())
+        .addStatement("final float[] mean = $L, invstd = $L", k.aux("mean", channels(), false, false),
+            k.aux("invstd", channels(), false, false))
+        .addStatement("final int m = batch * $L", plane());
+    if (dx != null) c.addStatement("final float[] dx = $L", dx);
+    c.beginControlFlow("for (int c = lo; c < hi; c++)")
+        .addStatement("final float mu = mean[c], is = invstd[c]")
+        .addStatement("double sg = 0, sgx = 0")
+        .beginControlFlow("for (int n = 0; n < batch; n++)")
+        .addStatement("final int b = n * $L + c * $L", input.size(), plane())
+        .beginControlFlow("for (int i = b; i < b + $L; i++)", plane());
+    if (k.epilogue() != null) {
+      c.add("// $L' applied in place: dy is read only here\n", k.epilogue().describe())
+          .addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+    }
+    c.addStatement("sg += dy[i]")
+        .addStatement("sgx += dy[i] * (x[i] - mu) * is")
+        .endControlFlow().endControlFlow()
+        .addStatement("g[$L + c] += (float) sgx", k.param("weight"))
+        .addStatement("g[$L + c] += (float) sg", k.param("bias"));
+    if (dx != null) {
+      String op = k.accumulate(0) ? "+=" : "=";
+      c.add("// dx $L γ·invstd/M · (M·dy − Σdy − x̂·Σdy·x̂)\n", op)
+          .addStatement("final float k1 = params[$L + c] * is / m", k.param("weight"))
+          .addStatement("final float a = (float) sg, bx = (float) sgx")
+          .beginControlFlow("for (int n = 0; n < batch; n++)")
+          .addStatement("final int b = n * $L + c * $L", input.size(), plane())
+          .beginControlFlow("for (int i = b; i < b + $L; i++)", plane())
+          .addStatement("dx[i] $L k1 * (m * dy[i] - a - (x[i] - mu) * is * bx)", op)
+          .endControlFlow().endControlFlow();
+    }
+    return c.endControlFlow().build();
   }
 }

@@ -1,6 +1,7 @@
 // 2-D convolution: conv(in, out, kK, sS, pP | same | valid, dD, nobias).
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,5 +66,170 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   @Override
   public long macs() {
     return (long) output.channels() * output.h() * output.w() * inC() * h.k() * w.k();
+  }
+
+  @Override
+  public boolean acceptsEpilogue() {
+    return true;
+  }
+
+  @Override
+  public boolean backwardReadsInput() {
+    return true;
+  }
+
+  // ---- reference ----
+
+  /** y[n, co, oh, ow] = b[co] + Σ w[co, ci, kh, kw] · x[n, ci, oh·s − pad + kh·d, ow·s − pad + kw·d]. */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    double[] wt = r.param("weight");
+    double[] b = bias ? r.param("bias") : null;
+    forEachTap(r.n(), (n, co, oh, ow, ci, kh, kw, xi, yi, wi) -> y[yi] += wt[wi] * x[xi]);
+    if (b != null) {
+      int plane = output.h() * output.w();
+      for (int i = 0; i < y.length; i++) y[i] += b[(i / plane) % outC()];
+    }
+  }
+
+  /** db[co] += Σ dy; dw += dy · x; dx += dy · w, over the same taps as the forward. */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] x = r.x(0);
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    double[] wt = r.param("weight");
+    double[] dw = r.grad("weight");
+    forEachTap(r.n(), (n, co, oh, ow, ci, kh, kw, xi, yi, wi) -> {
+      dw[wi] += dy[yi] * x[xi];
+      if (dx != null) dx[xi] += dy[yi] * wt[wi];
+    });
+    if (bias) {
+      double[] db = r.grad("bias");
+      int plane = output.h() * output.w();
+      for (int i = 0; i < dy.length; i++) db[(i / plane) % outC()] += dy[i];
+    }
+  }
+
+  private interface Tap {
+    void at(int n, int co, int oh, int ow, int ci, int kh, int kw, int xi, int yi, int wi);
+  }
+
+  /** Every (output, input, weight) index triple where the window reads a real (unpadded) input. */
+  private void forEachTap(int batch, Tap tap) {
+    int ci_ = inC(), hIn = input.h(), wIn = input.w(), oh_ = output.h(), ow_ = output.w();
+    for (int n = 0; n < batch; n++)
+      for (int co = 0; co < outC(); co++)
+        for (int oh = 0; oh < oh_; oh++)
+          for (int ow = 0; ow < ow_; ow++)
+            for (int ci = 0; ci < ci_; ci++)
+              for (int kh = 0; kh < h.k(); kh++)
+                for (int kw = 0; kw < w.k(); kw++) {
+                  int ih = oh * h.s() - h.padBefore() + kh * h.d();
+                  int iw = ow * w.s() - w.padBefore() + kw * w.d();
+                  if (ih < 0 || ih >= hIn || iw < 0 || iw >= wIn) continue;
+                  tap.at(n, co, oh, ow, ci, kh, kw,
+                      ((n * ci_ + ci) * hIn + ih) * wIn + iw,
+                      ((n * outC() + co) * oh_ + oh) * ow_ + ow,
+                      ((co * ci_ + ci) * h.k() + kh) * w.k() + kw);
+                }
+  }
+
+  // ---- Java kernels: direct convolution over images [lo, hi) ----
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    boolean hasBias = bias || k.node().fold() != null;
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
+        .beginControlFlow("for (int n = lo; n < hi; n++)")
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
+    if (hasBias) c.addStatement("java.util.Arrays.fill(y, yc, yc + $L, $L[$L + co])", planeOut(), k.paramArray("bias"), k.param("bias"));
+    else c.addStatement("java.util.Arrays.fill(y, yc, yc + $L, 0f)", planeOut());
+    c.beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn())
+        .addStatement("final int wc = $L + (co * $L + ci) * $L", k.param("weight"), inC(), h.k() * w.k());
+    taps(c);
+    c.addStatement("final float wv = w[wc + kh * $L + kw]", w.k())
+        .beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)")
+        .addStatement("final int yr = yc + oh * $L", output.w())
+        .addStatement("final int xr = xc + (oh * $L - $L + kh * $L) * $L + kw * $L - $L",
+            h.s(), h.padBefore(), h.d(), input.w(), w.d(), w.padBefore())
+        .beginControlFlow("for (int ow = owLo; ow < owHi; ow++)")
+        .addStatement("y[yr + ow] += wv * x[xr + $L]", w.s() == 1 ? "ow" : "ow * " + w.s())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+    if (k.epilogue() != null) {
+      c.add("// $L fused into the output loop\n", k.epilogue().describe())
+          .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut())
+          .addStatement("y[i] = $L", k.epilogue().javaApply("y[i]"))
+          .endControlFlow();
+    }
+    return c.endControlFlow().endControlFlow().build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
+    String dx = k.dx(0);
+    if (dx != null) c.addStatement("final float[] dx = $L", dx);
+    c.beginControlFlow("for (int n = lo; n < hi; n++)");
+    if (dx != null && !k.accumulate(0)) {
+      c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
+    }
+    c.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
+    if (k.epilogue() != null || bias) {
+      c.add(k.epilogue() != null ? "// $L' applied once, in place: dy is read only here\n" : "// bias gradient\n",
+              k.epilogue() == null ? "" : k.epilogue().describe())
+          .addStatement("float db = 0f")
+          .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut());
+      if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+      c.addStatement("db += dy[i]").endControlFlow();
+      if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
+    }
+    c.beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn())
+        .addStatement("final int wc = $L + (co * $L + ci) * $L", k.param("weight"), inC(), h.k() * w.k());
+    taps(c);
+    c.addStatement("final float wv = w[wc + kh * $L + kw]", w.k())
+        .addStatement("float dw = 0f")
+        .beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)")
+        .addStatement("final int yr = yc + oh * $L", output.w())
+        .addStatement("final int xr = xc + (oh * $L - $L + kh * $L) * $L + kw * $L - $L",
+            h.s(), h.padBefore(), h.d(), input.w(), w.d(), w.padBefore())
+        .beginControlFlow("for (int ow = owLo; ow < owHi; ow++)")
+        .addStatement("final float gv = dy[yr + ow]")
+        .addStatement("dw += gv * x[xr + $L]", w.s() == 1 ? "ow" : "ow * " + w.s());
+    if (dx != null) c.addStatement("dx[xr + $L] += gv * wv", w.s() == 1 ? "ow" : "ow * " + w.s());
+    c.endControlFlow().endControlFlow()
+        .addStatement("g[wc + kh * $L + kw] += dw", w.k())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+    return c.build();
+  }
+
+  /** Opens the kh and kw loops and computes the output rows/columns whose taps land inside the input. */
+  private void taps(CodeBlock.Builder c) {
+    c.beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
+        .addStatement("final int ohLo = Math.max(0, Math.floorDiv($L - kh * $L + $L, $L))",
+            h.padBefore(), h.d(), h.s() - 1, h.s())
+        .addStatement("final int ohHi = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)",
+            output.h(), input.h() - 1 + h.padBefore(), h.d(), h.s())
+        .beginControlFlow("for (int kw = 0; kw < $L; kw++)", w.k())
+        .addStatement("final int owLo = Math.max(0, Math.floorDiv($L - kw * $L + $L, $L))",
+            w.padBefore(), w.d(), w.s() - 1, w.s())
+        .addStatement("final int owHi = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)",
+            output.w(), input.w() - 1 + w.padBefore(), w.d(), w.s());
+  }
+
+  private int planeIn() {
+    return input.h() * input.w();
+  }
+
+  private int planeOut() {
+    return output.h() * output.w();
   }
 }

@@ -2,6 +2,9 @@
 // scales the rest by 1/(1 − p); inference passes values through.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+
+import dev.cnnc.runtime.cpu.Rng;
 import java.util.Locale;
 
 public record Dropout(Shape input, double p) implements Op {
@@ -29,5 +32,58 @@ public record Dropout(Shape input, double p) implements Op {
   @Override
   public String describe() {
     return String.format(Locale.ROOT, "dropout %s", p);
+  }
+
+  /** Element i of the batch is kept when its counter-based uniform number is at least p. */
+  private boolean kept(long seed, int stream, long i) {
+    return Rng.uniform(seed, stream, i) >= (float) p;
+  }
+
+  /** Training: y = x / (1 − p) where kept, else 0. Inference: y = x. */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    for (int i = 0; i < y.length; i++) {
+      y[i] = !r.training() ? x[i] : kept(r.seed(), r.stream(), i) ? x[i] / (1 - p) : 0;
+    }
+  }
+
+  /** dx += dy / (1 − p) where kept. */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] dx = r.dx(0);
+    if (dx == null) return;
+    for (int i = 0; i < dx.length; i++) {
+      if (kept(r.seed(), r.stream(), i)) dx[i] += r.dy()[i] / (1 - p);
+    }
+  }
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    int size = (int) input.size();
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
+        .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size);
+    if (!k.training()) c.addStatement("y[i] = x[i]");
+    else c.addStatement("y[i] = $T.uniform(seed, $L, i) >= $L ? x[i] * $L : 0f", Rng.class, k.node().id(),
+        Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p)));
+    return c.endControlFlow().build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    int size = (int) input.size();
+    String dx = k.dx(0);
+    if (dx == null) return CodeBlock.of("// the network input needs no gradient\n");
+    return CodeBlock.builder()
+        .addStatement("final float[] dy = $L, dx = $L", k.dy(), dx)
+        .add("// the same counter-based numbers as the forward pass: the mask is recomputed, not stored\n")
+        .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size)
+        .addStatement("final float gv = $T.uniform(seed, $L, i) >= $L ? dy[i] * $L : 0f", Rng.class, k.node().id(),
+            Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p)))
+        .addStatement("dx[i] $L gv", k.accumulate(0) ? "+=" : "=")
+        .endControlFlow()
+        .build();
   }
 }

@@ -1,6 +1,7 @@
 // Fully connected layer: fc(in, out, nobias) or fc(out). Needs a flat input.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,5 +86,108 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
   @Override
   public long macs() {
     return (long) input.channels() * output.channels();
+  }
+
+  @Override
+  public boolean acceptsEpilogue() {
+    return true;
+  }
+
+  @Override
+  public boolean backwardReadsInput() {
+    return true;
+  }
+
+  private int in() {
+    return input.channels();
+  }
+
+  private int out() {
+    return output.channels();
+  }
+
+  // ---- reference ----
+
+  /** y[n, o] = b[o] + Σ_i w[o, i] · x[n, i]. */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    double[] wt = r.param("weight");
+    double[] b = bias ? r.param("bias") : null;
+    for (int n = 0; n < r.n(); n++)
+      for (int o = 0; o < out(); o++) {
+        double s = b == null ? 0 : b[o];
+        for (int i = 0; i < in(); i++) s += wt[o * in() + i] * x[n * in() + i];
+        y[n * out() + o] = s;
+      }
+  }
+
+  /** db[o] += dy[n, o]; dw[o, i] += dy[n, o] · x[n, i]; dx[n, i] += dy[n, o] · w[o, i]. */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] x = r.x(0);
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    double[] wt = r.param("weight");
+    double[] dw = r.grad("weight");
+    double[] db = bias ? r.grad("bias") : null;
+    for (int n = 0; n < r.n(); n++)
+      for (int o = 0; o < out(); o++) {
+        double g = dy[n * out() + o];
+        if (db != null) db[o] += g;
+        for (int i = 0; i < in(); i++) {
+          dw[o * in() + i] += g * x[n * in() + i];
+          if (dx != null) dx[n * in() + i] += g * wt[o * in() + i];
+        }
+      }
+  }
+
+  // ---- Java kernels over images [lo, hi) ----
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    boolean hasBias = bias || k.node().fold() != null;
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
+        .beginControlFlow("for (int n = lo; n < hi; n++)")
+        .addStatement("final int xr = n * $L", in())
+        .beginControlFlow("for (int o = 0; o < $L; o++)", out())
+        .addStatement("final int wr = $L + o * $L", k.param("weight"), in())
+        .add("// four partial sums: independent chains the CPU can overlap\n")
+        .addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
+        .addStatement("int i = 0")
+        .beginControlFlow("for (; i + 3 < $L; i += 4)", in())
+        .addStatement("s0 += w[wr + i] * x[xr + i]")
+        .addStatement("s1 += w[wr + i + 1] * x[xr + i + 1]")
+        .addStatement("s2 += w[wr + i + 2] * x[xr + i + 2]")
+        .addStatement("s3 += w[wr + i + 3] * x[xr + i + 3]")
+        .endControlFlow()
+        .addStatement("for (; i < $L; i++) s0 += w[wr + i] * x[xr + i]", in())
+        .addStatement("float v = (s0 + s1) + (s2 + s3)$L",
+            hasBias ? " + " + k.paramArray("bias") + "[" + k.param("bias") + " + o]" : "");
+    c.addStatement("y[n * $L + o] = $L", out(), k.epilogue() == null ? "v" : k.epilogue().javaApply("v"));
+    return c.endControlFlow().endControlFlow().build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    String dx = k.dx(0);
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
+    if (dx != null) c.addStatement("final float[] dx = $L", dx);
+    c.beginControlFlow("for (int n = lo; n < hi; n++)")
+        .addStatement("final int xr = n * $L", in());
+    if (dx != null && !k.accumulate(0)) c.addStatement("java.util.Arrays.fill(dx, xr, xr + $L, 0f)", in());
+    c.beginControlFlow("for (int o = 0; o < $L; o++)", out());
+    String gv = "dy[n * " + out() + " + o]";
+    c.addStatement("final float gv = $L", k.epilogue() == null ? gv
+        : k.epilogue().javaGradFromOutput(gv, k.y() + "[n * " + out() + " + o]"));
+    if (bias) c.addStatement("g[$L + o] += gv", k.param("bias"));
+    c.addStatement("final int wr = $L + o * $L", k.param("weight"), in())
+        .beginControlFlow("for (int i = 0; i < $L; i++)", in())
+        .addStatement("g[wr + i] += gv * x[xr + i]");
+    if (dx != null) c.addStatement("dx[xr + i] += gv * w[wr + i]");
+    return c.endControlFlow().endControlFlow().endControlFlow().build();
   }
 }

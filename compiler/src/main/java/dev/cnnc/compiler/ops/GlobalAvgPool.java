@@ -1,6 +1,8 @@
 // gap: global average pooling, (C, H, W) → (C), the mean of each channel's map.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+
 public record GlobalAvgPool(Shape input, Shape output) implements Op {
   public static final String USAGE = "gap";
 
@@ -23,5 +25,56 @@ public record GlobalAvgPool(Shape input, Shape output) implements Op {
   @Override
   public String describe() {
     return "gap";
+  }
+
+  private int plane() {
+    return input.h() * input.w();
+  }
+
+  /** y[n, c] = mean over h, w of x[n, c, h, w]. */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    for (int i = 0; i < y.length; i++) {
+      double s = 0;
+      for (int j = 0; j < plane(); j++) s += x[i * plane() + j];
+      y[i] = s / plane();
+    }
+  }
+
+  /** dx[n, c, h, w] += dy[n, c] / (H·W). */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    if (dx == null) return;
+    for (int i = 0; i < dy.length; i++) for (int j = 0; j < plane(); j++) dx[i * plane() + j] += dy[i] / plane();
+  }
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    return CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
+        .beginControlFlow("for (int yi = lo * $L; yi < hi * $L; yi++)", input.channels(), input.channels())
+        .addStatement("float s = 0f")
+        .addStatement("for (int i = yi * $L; i < (yi + 1) * $L; i++) s += x[i]", plane(), plane())
+        .addStatement("y[yi] = s * $L", Activation.floatLiteral(1.0 / plane()))
+        .endControlFlow()
+        .build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    String dx = k.dx(0);
+    if (dx == null) return CodeBlock.of("// the network input needs no gradient\n");
+    return CodeBlock.builder()
+        .addStatement("final float[] dy = $L, dx = $L", k.dy(), dx)
+        .beginControlFlow("for (int yi = lo * $L; yi < hi * $L; yi++)", input.channels(), input.channels())
+        .addStatement("final float gv = dy[yi] * $L", Activation.floatLiteral(1.0 / plane()))
+        .addStatement("for (int i = yi * $L; i < (yi + 1) * $L; i++) dx[i] $L gv", plane(), plane(),
+            k.accumulate(0) ? "+=" : "=")
+        .endControlFlow()
+        .build();
   }
 }

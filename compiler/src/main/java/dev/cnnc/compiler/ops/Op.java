@@ -2,6 +2,7 @@
 // with its shape rule, parameters, reference implementation and code emitters together.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import java.util.List;
 
 public interface Op {
@@ -29,5 +30,46 @@ public interface Op {
   /** Multiply-adds per image. */
   default long macs() {
     return 0;
+  }
+
+  /** Whether an activation can be applied in this op's output loop (and its derivative in backward). */
+  default boolean acceptsEpilogue() {
+    return false;
+  }
+
+  /** Whether backward reads the op's inputs (so they must outlive the forward pass). */
+  default boolean backwardReadsInput() {
+    return false;
+  }
+
+  /** Whether backward reads the op's own output. */
+  default boolean backwardReadsOutput() {
+    return false;
+  }
+
+  /** The plain, obviously-correct forward: the oracle every backend is checked against. */
+  void referenceForward(Ref r);
+
+  /** The reference backward: accumulates d loss / d inputs and parameters from {@code r.dy()}. */
+  void referenceBackward(Ref r);
+
+  /**
+   * Java source of the forward kernel body. It runs inside {@code void k(int t, int lo, int hi)}:
+   * thread {@code t} handles images {@code [lo, hi)} (channels when {@link #javaOverChannels()}).
+   * In scope: {@code params}, {@code buffers}, {@code batch} (images this step) and {@code seed}.
+   */
+  CodeBlock javaForward(JavaGen k);
+
+  /** Java source of the backward kernel body; {@code g} is the thread's gradient accumulator. */
+  CodeBlock javaBackward(JavaGen k);
+
+  /** Kernels that split channels between threads instead of images (batch statistics). */
+  default boolean javaOverChannels() {
+    return false;
+  }
+
+  /** An op that only reinterprets its input's memory (flatten): no kernels, no buffers of its own. */
+  default boolean isAlias() {
+    return false;
   }
 }

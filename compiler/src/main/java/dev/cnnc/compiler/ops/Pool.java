@@ -1,6 +1,7 @@
 // Max and average pooling: pool(k2, s2, p0 | same) and avgpool(...). The stride defaults to the kernel.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import java.util.List;
 
 /** Average pooling divides by the full window, padding included (PyTorch's count_include_pad). */
@@ -33,5 +34,139 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
   @Override
   public String describe() {
     return kind() + " " + new Spatial.Result(h, w, output.h(), output.w()).describe();
+  }
+
+  // ---- reference ----
+
+  /** Max: the largest real input in the window (padding never wins). Average: the window sum / (kH·kW). */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    int[] arg = new int[1];
+    for (int n = 0; n < r.n(); n++)
+      for (int c = 0; c < input.channels(); c++)
+        for (int oh = 0; oh < output.h(); oh++)
+          for (int ow = 0; ow < output.w(); ow++) {
+            y[index(n, c, oh, ow)] = window(x, n, c, oh, ow, arg);
+          }
+  }
+
+  /** Max: dy goes to the input that won; average: dy / (kH·kW) to every real input of the window. */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] x = r.x(0);
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    if (dx == null) return;
+    int[] arg = new int[1];
+    for (int n = 0; n < r.n(); n++)
+      for (int c = 0; c < input.channels(); c++)
+        for (int oh = 0; oh < output.h(); oh++)
+          for (int ow = 0; ow < output.w(); ow++) {
+            double g = dy[index(n, c, oh, ow)];
+            if (max) {
+              window(x, n, c, oh, ow, arg);
+              dx[arg[0]] += g;
+              continue;
+            }
+            for (int kh = 0; kh < h.k(); kh++)
+              for (int kw = 0; kw < w.k(); kw++) {
+                int ih = oh * h.s() - h.padBefore() + kh * h.d();
+                int iw = ow * w.s() - w.padBefore() + kw * w.d();
+                if (ih >= 0 && ih < input.h() && iw >= 0 && iw < input.w()) {
+                  dx[((n * input.channels() + c) * input.h() + ih) * input.w() + iw] += g / (h.k() * w.k());
+                }
+              }
+          }
+  }
+
+  private int index(int n, int c, int oh, int ow) {
+    return ((n * input.channels() + c) * output.h() + oh) * output.w() + ow;
+  }
+
+  /** The window's max (its input index in arg[0]) or average. The first maximum wins ties. */
+  private double window(double[] x, int n, int c, int oh, int ow, int[] arg) {
+    double best = Double.NEGATIVE_INFINITY;
+    double sum = 0;
+    for (int kh = 0; kh < h.k(); kh++)
+      for (int kw = 0; kw < w.k(); kw++) {
+        int ih = oh * h.s() - h.padBefore() + kh * h.d();
+        int iw = ow * w.s() - w.padBefore() + kw * w.d();
+        if (ih < 0 || ih >= input.h() || iw < 0 || iw >= input.w()) continue;
+        int xi = ((n * input.channels() + c) * input.h() + ih) * input.w() + iw;
+        sum += x[xi];
+        if (x[xi] > best) {
+          best = x[xi];
+          arg[0] = xi;
+        }
+      }
+    return max ? best : sum / (h.k() * w.k());
+  }
+
+  // ---- Java kernels over images [lo, hi) ----
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y());
+    boolean saveArg = max && k.training();
+    if (saveArg) c.addStatement("final int[] arg = $L", k.aux("argmax", output.size(), true, true));
+    c.beginControlFlow("for (int n = lo; n < hi; n++)")
+        .beginControlFlow("for (int c = 0; c < $L; c++)", input.channels())
+        .addStatement("final int xc = n * $L + c * $L", input.size(), input.h() * input.w())
+        .addStatement("int yi = n * $L + c * $L", output.size(), output.h() * output.w())
+        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .beginControlFlow("for (int ow = 0; ow < $L; ow++, yi++)", output.w());
+    c.addStatement(max ? "float best = Float.NEGATIVE_INFINITY" : "float sum = 0f");
+    if (max) c.addStatement("int at = -1");
+    windowLoops(c);
+    if (max) {
+      c.beginControlFlow("if (x[xi] > best || at < 0)").addStatement("best = x[xi]").addStatement("at = xi").endControlFlow();
+    } else {
+      c.addStatement("sum += x[xi]");
+    }
+    c.endControlFlow().endControlFlow();
+    c.addStatement(max ? "y[yi] = best" : "y[yi] = sum * $L", Activation.floatLiteral(1.0 / (h.k() * w.k())));
+    if (saveArg) c.addStatement("arg[yi] = at");
+    return c.endControlFlow().endControlFlow().endControlFlow().endControlFlow().build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    String dx = k.dx(0);
+    if (dx == null) return CodeBlock.of("// the network input needs no gradient\n");
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] dy = $L, dx = $L", k.dy(), dx);
+    if (max) c.addStatement("final int[] arg = $L", k.aux("argmax", output.size(), true, true));
+    c.beginControlFlow("for (int n = lo; n < hi; n++)");
+    if (!k.accumulate(0)) c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
+    if (max) {
+      c.add("// each output's gradient goes to the input that won its window\n")
+          .beginControlFlow("for (int yi = n * $L; yi < (n + 1) * $L; yi++)", output.size(), output.size())
+          .addStatement("dx[arg[yi]] += dy[yi]")
+          .endControlFlow();
+      return c.endControlFlow().build();
+    }
+    c.beginControlFlow("for (int c = 0; c < $L; c++)", input.channels())
+        .addStatement("final int xc = n * $L + c * $L", input.size(), input.h() * input.w())
+        .addStatement("int yi = n * $L + c * $L", output.size(), output.h() * output.w())
+        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .beginControlFlow("for (int ow = 0; ow < $L; ow++, yi++)", output.w())
+        .addStatement("final float gv = dy[yi] * $L", Activation.floatLiteral(1.0 / (h.k() * w.k())));
+    windowLoops(c);
+    c.addStatement("dx[xi] += gv");
+    return c.endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow().build();
+  }
+
+  /** Opens the kh and kw loops over the window's real inputs; {@code xi} indexes the input. */
+  private void windowLoops(CodeBlock.Builder c) {
+    c.beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
+        .addStatement("final int ih = oh * $L - $L + kh * $L", h.s(), h.padBefore(), h.d())
+        .addStatement("if (ih < 0 || ih >= $L) continue", input.h())
+        .beginControlFlow("for (int kw = 0; kw < $L; kw++)", w.k())
+        .addStatement("final int iw = ow * $L - $L + kw * $L", w.s(), w.padBefore(), w.d())
+        .addStatement("if (iw < 0 || iw >= $L) continue", input.w())
+        .addStatement("final int xi = xc + ih * $L + iw", input.w());
   }
 }

@@ -1,6 +1,8 @@
 // softmax over the features of a flat input. As the last layer it fuses into the training loss.
 package dev.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+
 public record Softmax(Shape input) implements Op {
   public static final String USAGE = "softmax";
 
@@ -28,5 +30,78 @@ public record Softmax(Shape input) implements Op {
   @Override
   public String describe() {
     return "softmax";
+  }
+
+  @Override
+  public boolean backwardReadsOutput() {
+    return true;
+  }
+
+  private int features() {
+    return input.channels();
+  }
+
+  /** y[n, j] = exp(x[n, j] − max) / Σ exp(x[n, ·] − max). */
+  @Override
+  public void referenceForward(Ref r) {
+    double[] x = r.x(0);
+    double[] y = r.y();
+    for (int n = 0; n < r.n(); n++) {
+      int b = n * features();
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < features(); j++) max = Math.max(max, x[b + j]);
+      double s = 0;
+      for (int j = 0; j < features(); j++) s += Math.exp(x[b + j] - max);
+      for (int j = 0; j < features(); j++) y[b + j] = Math.exp(x[b + j] - max) / s;
+    }
+  }
+
+  /** dx[n, j] += y[n, j] · (dy[n, j] − Σ_k dy[n, k] · y[n, k]). */
+  @Override
+  public void referenceBackward(Ref r) {
+    double[] y = r.y();
+    double[] dy = r.dy();
+    double[] dx = r.dx(0);
+    if (dx == null) return;
+    for (int n = 0; n < r.n(); n++) {
+      int b = n * features();
+      double dot = 0;
+      for (int j = 0; j < features(); j++) dot += dy[b + j] * y[b + j];
+      for (int j = 0; j < features(); j++) dx[b + j] += y[b + j] * (dy[b + j] - dot);
+    }
+  }
+
+  @Override
+  public CodeBlock javaForward(JavaGen k) {
+    return CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
+        .beginControlFlow("for (int n = lo; n < hi; n++)")
+        .addStatement("final int b = n * $L", features())
+        .addStatement("float max = Float.NEGATIVE_INFINITY")
+        .addStatement("for (int j = b; j < b + $L; j++) max = Math.max(max, x[j])", features())
+        .addStatement("double s = 0")
+        .beginControlFlow("for (int j = b; j < b + $L; j++)", features())
+        .addStatement("y[j] = (float) Math.exp(x[j] - max)")
+        .addStatement("s += y[j]")
+        .endControlFlow()
+        .addStatement("final float inv = (float) (1 / s)")
+        .addStatement("for (int j = b; j < b + $L; j++) y[j] *= inv", features())
+        .endControlFlow()
+        .build();
+  }
+
+  @Override
+  public CodeBlock javaBackward(JavaGen k) {
+    String dx = k.dx(0);
+    if (dx == null) return CodeBlock.of("// the network input needs no gradient\n");
+    return CodeBlock.builder()
+        .addStatement("final float[] y = $L, dy = $L, dx = $L", k.y(), k.dy(), dx)
+        .beginControlFlow("for (int n = lo; n < hi; n++)")
+        .addStatement("final int b = n * $L", features())
+        .addStatement("float dot = 0f")
+        .addStatement("for (int j = b; j < b + $L; j++) dot += dy[j] * y[j]", features())
+        .addStatement("for (int j = b; j < b + $L; j++) dx[j] $L y[j] * (dy[j] - dot)", features(), k.accumulate(0) ? "+=" : "=")
+        .endControlFlow()
+        .build();
   }
 }

@@ -1,0 +1,42 @@
+// What the Java emitter tells an op's kernel code: array names, offsets and fusion choices.
+package dev.cnnc.compiler.ops;
+
+import dev.cnnc.compiler.ir.Node;
+
+public interface JavaGen {
+  /** Input i's activation array, (N, input size). */
+  String x(int i);
+
+  /** The output array, (N, output size). */
+  String y();
+
+  /** d loss / d output. */
+  String dy();
+
+  /** d loss / d input i, or null when nothing needs it (the network input). */
+  String dx(int i);
+
+  /** Whether this op adds into {@link #dx} (another reader of that input also contributes) or overwrites it. */
+  boolean accumulate(int i);
+
+  /** The array holding parameter {@code suffix} ("params", or a folded copy at inference). */
+  String paramArray(String suffix);
+
+  /** The constant naming the parameter's offset within {@link #paramArray}. */
+  String param(String suffix);
+
+  /** The constant naming a buffer's offset in {@code buffers}. */
+  String buffer(String suffix);
+
+  /** A private scratch array of this node (argmax indices, batch statistics), declared once. */
+  String aux(String what, long size, boolean perImage, boolean ints);
+
+  Node node();
+
+  /** The fused activation, or null. */
+  default Activation epilogue() {
+    return node().epilogue();
+  }
+
+  boolean training();
+}
