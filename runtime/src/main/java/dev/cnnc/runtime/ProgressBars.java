@@ -4,6 +4,7 @@ package dev.cnnc.runtime;
 import java.io.PrintStream;
 import java.text.DecimalFormat;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -40,8 +41,25 @@ public final class ProgressBars {
     } else {
       b.setStyle(ProgressBarStyle.ASCII)
           .setUpdateIntervalMillis(LOG_INTERVAL_MS)
-          .setConsumer(new DelegatingProgressBarConsumer(out::println, 100));
+          .setConsumer(new DelegatingProgressBarConsumer(new LineLog(out), 100));
     }
     return b.build();
+  }
+
+  /** Prints each rendering on its own line, skipping repeats (closing a bar renders it again). */
+  private static final class LineLog implements Consumer<String> {
+    private final PrintStream out;
+    private String last;
+
+    LineLog(PrintStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void accept(String line) {
+      if (line.equals(last)) return;
+      last = line;
+      out.println(line);
+    }
   }
 }
