@@ -66,7 +66,7 @@ public record Dropout(Shape input, double p) implements Op {
         .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
         .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size);
     if (!k.training()) c.addStatement("y[i] = x[i]");
-    else c.addStatement("y[i] = $T.uniform(seed, $L, i) >= $L ? x[i] * $L : 0f", Rng.class, k.node().id(),
+    else c.addStatement("y[i] = $T.uniform(seed, $L, i) >= $L ? x[i] * $L : 0f", Rng.class, k.node().name().hashCode(),
         Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p)));
     return c.endControlFlow().build();
   }
@@ -80,7 +80,7 @@ public record Dropout(Shape input, double p) implements Op {
         .addStatement("final float[] dy = $L, dx = $L", k.dy(), dx)
         .add("// the same counter-based numbers as the forward pass: the mask is recomputed, not stored\n")
         .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size)
-        .addStatement("final float gv = $T.uniform(seed, $L, i) >= $L ? dy[i] * $L : 0f", Rng.class, k.node().id(),
+        .addStatement("final float gv = $T.uniform(seed, $L, i) >= $L ? dy[i] * $L : 0f", Rng.class, k.node().name().hashCode(),
             Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p)))
         .addStatement("dx[i] $L gv", k.accumulate(0) ? "+=" : "=")
         .endControlFlow()

@@ -11,6 +11,7 @@ public interface Ref {
   /** Seeds dropout; with {@link #stream()} it names this node's random numbers. */
   long seed();
 
+  /** This node's random stream: the hash of its name, the same on every backend. */
   int stream();
 
   /** Input i, (N, input size). */

@@ -7,7 +7,6 @@ import dev.cnnc.runtime.StepResult;
 import dev.cnnc.runtime.TensorSpec;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 public abstract class CpuNetwork implements Model {
   private final String name;
@@ -15,6 +14,7 @@ public abstract class CpuNetwork implements Model {
   private final int classes;
   private final List<TensorSpec> parameters;
   private final List<TensorSpec> bufferSpecs;
+  private final List<Init.Spec> inits;
   protected final int maxBatch;
   protected final Parallel parallel;
   /** All trainable parameters, flat. */
@@ -30,15 +30,18 @@ public abstract class CpuNetwork implements Model {
   protected float[] input;
   /** Seeds this step's dropout masks. */
   protected long seed;
+  /** Images in the current step. */
+  protected int batch;
 
   protected CpuNetwork(String name, int[] inputShape, int classes, List<TensorSpec> parameters,
-      List<TensorSpec> buffers, int maxBatch, int threads) {
+      List<TensorSpec> buffers, List<Init.Spec> inits, int maxBatch, int threads) {
     if (maxBatch < 1) throw new IllegalArgumentException("the batch size must be at least 1, got " + maxBatch);
     this.name = name;
     this.inputShape = inputShape.clone();
     this.classes = classes;
     this.parameters = List.copyOf(parameters);
     this.bufferSpecs = List.copyOf(buffers);
+    this.inits = List.copyOf(inits);
     this.maxBatch = maxBatch;
     this.parallel = new Parallel(threads);
     this.params = new float[size(parameters)];
@@ -57,7 +60,9 @@ public abstract class CpuNetwork implements Model {
   }
 
   /** Sets every parameter and buffer to its PyTorch default initial value. */
-  public abstract void initialize(SplittableRandom rng);
+  public void initialize(long seed) {
+    Init.initialize(params, buffers, inits, seed);
+  }
 
   /** Training-mode forward of {@code n} images from {@link #input}; leaves logits in {@link #trainLogits()}. */
   protected abstract void forwardTrain(int n);
@@ -80,6 +85,7 @@ public abstract class CpuNetwork implements Model {
     if (labels.length < n) throw new IllegalArgumentException("expected " + n + " labels, got " + labels.length);
     this.input = x;
     this.seed = seed;
+    this.batch = n;
     for (float[] p : partials) Arrays.fill(p, 0f);
     forwardTrain(n);
     Loss.softmaxCrossEntropy(trainLogits(), n, classes, labels, labelSmoothing, trainLogitsGrad(), lossStats);
@@ -92,6 +98,7 @@ public abstract class CpuNetwork implements Model {
   public void infer(float[] x, int n, float[] logits) {
     checkBatch(x, n);
     this.input = x;
+    this.batch = n;
     forwardInfer(n);
     System.arraycopy(inferLogits(), 0, logits, 0, n * classes);
   }

@@ -1,0 +1,96 @@
+// Test helpers: compile spec text, build models, make random inputs, compare arrays.
+package dev.cnnc.compiler.check;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.cnnc.compiler.Frontend;
+import dev.cnnc.compiler.Pipeline;
+import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.compiler.diag.TextRenderer;
+import dev.cnnc.compiler.emit.JavaBackend;
+import dev.cnnc.compiler.ir.Graph;
+import dev.cnnc.runtime.cpu.CpuNetwork;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+final class Nets {
+  private Nets() {}
+
+  static Path repo() {
+    String p = System.getProperty("cnnc.repo");
+    Path dir = p != null ? Path.of(p) : Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("examples"))) dir = dir.getParent();
+    if (dir == null) throw new IllegalStateException("cannot find the repository's examples/ folder");
+    return dir;
+  }
+
+  static SourceFile example(String name) {
+    try {
+      Path p = repo().resolve("examples").resolve(name);
+      return new SourceFile("examples/" + name, Files.readString(p));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Graph graph(SourceFile source) {
+    Frontend.Result r = Frontend.check(source);
+    if (!r.ok()) fail("spec does not check:\n" + TextRenderer.render(source, r.diagnostics().sorted()));
+    return r.graph().orElseThrow();
+  }
+
+  static Graph graph(String text) {
+    return graph(new SourceFile("test.cnn", text));
+  }
+
+  static CpuNetwork java(Graph g, SourceFile source, int maxBatch, int threads) {
+    return new JavaBackend(null).load(Pipeline.run(g), source, maxBatch, threads);
+  }
+
+  static float[] randomFloats(int n, long seed, double scale) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * scale);
+    return x;
+  }
+
+  static int[] labels(int n, int classes, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] l = new int[n];
+    for (int i = 0; i < n; i++) l[i] = r.nextInt(classes);
+    return l;
+  }
+
+  static double[] widen(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) d[i] = f[i];
+    return d;
+  }
+
+  /** ‖a − b‖ / max(‖b‖, floor), with the worst element, for messages. */
+  record Difference(double relative, double worst, int at) {
+    @Override
+    public String toString() {
+      return String.format("relative L2 error %.3g, worst element %.3g at index %d", relative, worst, at);
+    }
+  }
+
+  static Difference compare(double[] actual, double[] expected) {
+    double num = 0;
+    double den = 0;
+    double worst = 0;
+    int at = -1;
+    for (int i = 0; i < expected.length; i++) {
+      double d = actual[i] - expected[i];
+      num += d * d;
+      den += expected[i] * expected[i];
+      if (Math.abs(d) > worst || Double.isNaN(d)) {
+        worst = Math.abs(d);
+        at = i;
+      }
+    }
+    return new Difference(Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-12), worst, at);
+  }
+}
