@@ -87,11 +87,23 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     double[] y = r.y();
     double[] wt = r.param("weight");
     double[] b = bias ? r.param("bias") : null;
-    forEachTap(r.n(), (n, co, oh, ow, ci, kh, kw, xi, yi, wi) -> y[yi] += wt[wi] * x[xi]);
-    if (b != null) {
-      int plane = output.h() * output.w();
-      for (int i = 0; i < y.length; i++) y[i] += b[(i / plane) % outC()];
-    }
+    for (int n = 0; n < r.n(); n++)
+      for (int co = 0; co < outC(); co++)
+        for (int oh = 0; oh < output.h(); oh++)
+          for (int ow = 0; ow < output.w(); ow++) {
+            double s = b == null ? 0 : b[co];
+            for (int ci = 0; ci < inC(); ci++)
+              for (int kh = 0; kh < h.k(); kh++) {
+                int ih = oh * h.s() - h.padBefore() + kh * h.d();
+                if (ih < 0 || ih >= input.h()) continue; // padding reads zero
+                for (int kw = 0; kw < w.k(); kw++) {
+                  int iw = ow * w.s() - w.padBefore() + kw * w.d();
+                  if (iw < 0 || iw >= input.w()) continue;
+                  s += wt[((co * inC() + ci) * h.k() + kh) * w.k() + kw] * x[((n * inC() + ci) * input.h() + ih) * input.w() + iw];
+                }
+              }
+            y[((n * outC() + co) * output.h() + oh) * output.w() + ow] = s;
+          }
   }
 
   /** db[co] += Σ dy; dw += dy · x; dx += dy · w, over the same taps as the forward. */
@@ -102,39 +114,27 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     double[] dx = r.dx(0);
     double[] wt = r.param("weight");
     double[] dw = r.grad("weight");
-    forEachTap(r.n(), (n, co, oh, ow, ci, kh, kw, xi, yi, wi) -> {
-      dw[wi] += dy[yi] * x[xi];
-      if (dx != null) dx[xi] += dy[yi] * wt[wi];
-    });
-    if (bias) {
-      double[] db = r.grad("bias");
-      int plane = output.h() * output.w();
-      for (int i = 0; i < dy.length; i++) db[(i / plane) % outC()] += dy[i];
-    }
-  }
-
-  private interface Tap {
-    void at(int n, int co, int oh, int ow, int ci, int kh, int kw, int xi, int yi, int wi);
-  }
-
-  /** Every (output, input, weight) index triple where the window reads a real (unpadded) input. */
-  private void forEachTap(int batch, Tap tap) {
-    int ci_ = inC(), hIn = input.h(), wIn = input.w(), oh_ = output.h(), ow_ = output.w();
-    for (int n = 0; n < batch; n++)
+    double[] db = bias ? r.grad("bias") : null;
+    for (int n = 0; n < r.n(); n++)
       for (int co = 0; co < outC(); co++)
-        for (int oh = 0; oh < oh_; oh++)
-          for (int ow = 0; ow < ow_; ow++)
-            for (int ci = 0; ci < ci_; ci++)
-              for (int kh = 0; kh < h.k(); kh++)
+        for (int oh = 0; oh < output.h(); oh++)
+          for (int ow = 0; ow < output.w(); ow++) {
+            double g = dy[((n * outC() + co) * output.h() + oh) * output.w() + ow];
+            if (db != null) db[co] += g;
+            for (int ci = 0; ci < inC(); ci++)
+              for (int kh = 0; kh < h.k(); kh++) {
+                int ih = oh * h.s() - h.padBefore() + kh * h.d();
+                if (ih < 0 || ih >= input.h()) continue;
                 for (int kw = 0; kw < w.k(); kw++) {
-                  int ih = oh * h.s() - h.padBefore() + kh * h.d();
                   int iw = ow * w.s() - w.padBefore() + kw * w.d();
-                  if (ih < 0 || ih >= hIn || iw < 0 || iw >= wIn) continue;
-                  tap.at(n, co, oh, ow, ci, kh, kw,
-                      ((n * ci_ + ci) * hIn + ih) * wIn + iw,
-                      ((n * outC() + co) * oh_ + oh) * ow_ + ow,
-                      ((co * ci_ + ci) * h.k() + kh) * w.k() + kw);
+                  if (iw < 0 || iw >= input.w()) continue;
+                  int xi = ((n * inC() + ci) * input.h() + ih) * input.w() + iw;
+                  int wi = ((co * inC() + ci) * h.k() + kh) * w.k() + kw;
+                  dw[wi] += g * x[xi];
+                  if (dx != null) dx[xi] += g * wt[wi];
                 }
+              }
+          }
   }
 
   // ---- Java kernels: direct convolution over images [lo, hi) ----

@@ -78,6 +78,11 @@ final class Nets {
   }
 
   static Difference compare(double[] actual, double[] expected) {
+    return compare(actual, expected, 1e-12);
+  }
+
+  /** As {@link #compare(double[], double[])}, dividing by at least {@code floor} (for tensors whose true value is ~0). */
+  static Difference compare(double[] actual, double[] expected, double floor) {
     double num = 0;
     double den = 0;
     double worst = 0;
@@ -91,6 +96,6 @@ final class Nets {
         at = i;
       }
     }
-    return new Difference(Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-12), worst, at);
+    return new Difference(Math.sqrt(num) / Math.max(Math.sqrt(den), floor), worst, at);
   }
 }

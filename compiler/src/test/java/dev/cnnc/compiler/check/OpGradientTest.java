@@ -1,0 +1,62 @@
+// Every op, alone and fused: reference gradients against finite differences, and the generated
+// Java's forward, gradients, running statistics and inference against the reference.
+package dev.cnnc.compiler.check;
+
+import dev.cnnc.compiler.diag.SourceFile;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OpGradientTest {
+  /** Small networks, each exercising one op or one configuration of it. */
+  static Stream<Arguments> nets() {
+    return Stream.of(
+        net("conv_padded", "input 2x6x5 conv(3, k3, p1) -> flatten -> fc(4)"),
+        net("conv_stride_2", "input 2x7x7 conv(3, k3, s2, p1) -> flatten -> fc(3)"),
+        net("conv_dilated", "input 2x8x7 conv(2, k3, d2, p1) -> flatten -> fc(3)"),
+        net("conv_same_even_kernel", "input 2x5x6 conv(3, k2, same) -> flatten -> fc(3)"),
+        net("conv_valid_stride_3", "input 1x8x8 conv(2, k3, s3, valid) -> flatten -> fc(3)"),
+        net("conv_nobias_1x1", "input 3x4x4 conv(2, k1, nobias) -> flatten -> fc(3)"),
+        net("conv_relu", "input 2x6x6 conv(3, k3, p1) -> relu -> flatten -> fc(3)"),
+        net("conv_leaky", "input 2x5x5 conv(3, k3) -> leaky_relu(0.2) -> flatten -> fc(3)"),
+        net("conv_sigmoid", "input 2x5x5 conv(3, k3) -> sigmoid -> flatten -> fc(3)"),
+        net("conv_tanh", "input 2x5x5 conv(3, k3) -> tanh -> flatten -> fc(3)"),
+        net("conv_gelu", "input 2x5x5 conv(3, k3) -> gelu -> flatten -> fc(3)"),
+        net("maxpool", "input 2x6x6 conv(2, k1) -> pool -> flatten -> fc(3)"),
+        net("maxpool_overlapping_padded", "input 2x7x7 conv(2, k1) -> pool(k3, s2, p1) -> flatten -> fc(3)"),
+        net("maxpool_non_tiling", "input 2x7x7 conv(2, k1) -> pool(k2) -> flatten -> fc(3)"),
+        net("avgpool", "input 2x6x6 conv(2, k1) -> avgpool(k3, s1, p1) -> flatten -> fc(3)"),
+        net("gap", "input 3x4x5 conv(4, k3, p1) -> gap -> fc(3)"),
+        net("fc_chain", "input 2x3x3 flatten -> fc(7) -> relu -> fc(5, nobias) -> tanh -> fc(3)"),
+        net("bn_map_relu", "input 2x5x5 conv(4, k3, p1, nobias) -> bn -> relu -> flatten -> fc(3)"),
+        net("bn_flat", "input 2x3x3 flatten -> fc(6) -> bn -> sigmoid -> fc(3)"),
+        net("bn_then_gelu", "input 2x4x4 conv(3, k3, p1) -> bn(eps: 1e-3, momentum: 0.3) -> gelu -> gap -> fc(3)"),
+        net("dropout", "input 2x4x4 flatten -> fc(10) -> relu -> dropout(0.4) -> fc(3)"),
+        net("softmax_inside", "input 2x3x3 flatten -> fc(5) -> softmax -> fc(3)"),
+        net("softmax_last", "input 2x3x3 flatten -> fc(3) -> softmax"),
+        net("residual_identity", "input 3x5x5 conv(4, k3, p1) -> residual { conv(4, k3, p1) -> relu -> conv(4, k3, p1) } -> relu -> gap -> fc(3)"),
+        net("residual_projection", "input 3x6x6 conv(4, k3, p1) -> residual(projection) { conv(6, k3, s2, p1) -> bn -> relu -> conv(6, k3, p1) -> bn } -> relu -> gap -> fc(3)"),
+        net("residual_zeropad", "input 3x6x6 conv(4, k3, p1) -> residual(zeropad) { conv(8, k3, s2, p1) -> bn -> relu -> conv(8, k3, p1) } -> relu -> gap -> fc(3)"),
+        net("residual_custom", "input 2x6x6 conv(3, k1) -> residual { conv(3, k3, p1) -> tanh } shortcut { avgpool(k3, s1, p1) } -> flatten -> fc(3)"),
+        net("input_read_twice", "input 2x4x4 residual { conv(2, k3, p1) } -> relu -> flatten -> fc(3)"));
+  }
+
+  private static Arguments net(String name, String body) {
+    return Arguments.of(name, "network " + name + " { " + body + " }");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nets")
+  void referenceMatchesFiniteDifferences(String name, String spec) {
+    new GradientCheck(new SourceFile(name + ".cnn", spec), 3, 0.1f).referenceAgainstFiniteDifferences(0, 12);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nets")
+  void javaMatchesReference(String name, String spec) {
+    GradientCheck check = new GradientCheck(new SourceFile(name + ".cnn", spec), 5, 0.1f);
+    check.javaAgainstReference(1);
+    check.javaAgainstReference(3);
+  }
+}
