@@ -26,7 +26,7 @@ abstract class AbstractCnncMojo extends AbstractMojo {
   @Parameter(property = "cnnc.sourceDirectory", defaultValue = "${project.basedir}/src/main/cnn")
   File sourceDirectory;
 
-  /** Ant-style patterns, relative to {@code sourceDirectory}, of the specs to use; {@code **}{@code /*.cnn} when empty. */
+  /** Ant-style patterns, relative to {@code sourceDirectory}, of the specs to use; {@code **}{@code /*.cnn} if none. */
   @Parameter
   List<String> includes;
 
@@ -50,7 +50,7 @@ abstract class AbstractCnncMojo extends AbstractMojo {
   boolean skip;
 
   /** One spec and what the front end found in it. */
-  record Checked(Path file, String relativePath, SourceFile source, Frontend.Result result, List<Diagnostic> diagnostics) {
+  record Checked(SourceFile source, Frontend.Result result, List<Diagnostic> diagnostics) {
     boolean failed() {
       return diagnostics.stream().anyMatch(Diagnostic::isError);
     }
@@ -88,7 +88,7 @@ abstract class AbstractCnncMojo extends AbstractMojo {
       if (d.isError()) getLog().error(rendered);
       else getLog().warn(rendered);
     }
-    return new Checked(file, SpecFiles.relative(sourceDirectory.toPath(), file), source, result, found);
+    return new Checked(source, result, found);
   }
 
   /** The name diagnostics use: relative to {@link #pathsRelativeTo} when the file lies below it. */

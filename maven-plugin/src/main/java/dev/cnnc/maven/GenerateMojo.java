@@ -70,17 +70,20 @@ public class GenerateMojo extends AbstractCnncMojo {
     if (!specs.isEmpty()) warnWithoutRuntime();
     GenerationState previous = GenerationState.read(stateFile.toPath());
     GenerationState next = new GenerationState();
-    String settings = String.join("|", packageName, Boolean.toString(trainers), Boolean.toString(strict), generatorId());
+    String settings = String.join("|", packageName, Boolean.toString(trainers), Boolean.toString(strict),
+        generatorId());
     Map<String, String> owners = new HashMap<>();
     List<Checked> failed = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     int generated = 0;
     for (Path spec : specs) {
       String text = read(spec);
-      String fingerprint = GenerationState.fingerprint(text, settings);
+      // The display name is quoted in the generated files' header, so it is part of their input.
+      String fingerprint = GenerationState.fingerprint(text, settings + "|" + displayName(spec));
       String rel = SpecFiles.relative(sourceDirectory.toPath(), spec);
       GenerationState.Entry last = previous.get(rel);
-      if (last != null && last.fingerprint().equals(fingerprint) && last.outputs().stream().allMatch(o -> Files.isRegularFile(outDir.resolve(o)))) {
+      if (last != null && last.fingerprint().equals(fingerprint)
+          && last.outputs().stream().allMatch(o -> Files.isRegularFile(outDir.resolve(o)))) {
         claim(owners, last.outputs(), rel, problems);
         next.put(rel, last);
         getLog().debug("cnnc: " + rel + " is up to date");
