@@ -366,6 +366,14 @@ public final class JavaEmitter {
       return field;
     }
 
+    public String scratch(String what, long size) {
+      String field = "scratch_" + JavaNames.identifier(v.name()) + "_" + what;
+      auxFields.computeIfAbsent(field, f -> FieldSpec.builder(float[][].class, f, Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("$L's $L, one array of $L per thread.\n", JavaNames.comment(v.name()), what, size).build());
+      auxInits.computeIfAbsent(field, f -> CodeBlock.of("$L = new float[threads][$L]", f, size));
+      return field + "[t]";
+    }
+
     public Node node() {
       return v;
     }

@@ -137,92 +137,139 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
           }
   }
 
-  // ---- Java kernels: direct convolution over images [lo, hi) ----
+  // ---- Java kernels: im2col + GEMM per image, over images [lo, hi) ----
 
+  /** Rows of the im2col matrix: one per (input channel, kernel row, kernel column). */
+  private int taps() {
+    return inC() * h.k() * w.k();
+  }
+
+  /** A 1×1 stride-1 unpadded conv reads its input as the column matrix itself. */
+  private boolean pointwise() {
+    return h.k() == 1 && w.k() == 1 && h.s() == 1 && w.s() == 1 && h.padBefore() == 0 && h.padAfter() == 0
+        && w.padBefore() == 0 && w.padAfter() == 0;
+  }
+
+  /**
+   * y[co, p] = Σ_r w[co, r] · col[r, p] (one GEMM), then bias and the fused activation in one pass:
+   * col[(ci, kh, kw), (oh, ow)] = x[ci, oh·s − pad + kh·d, ow·s − pad + kw·d], zero in the padding.
+   */
   @Override
   public CodeBlock javaForward(JavaGen k) {
     boolean hasBias = bias || k.node().fold() != null;
     CodeBlock.Builder c = CodeBlock.builder()
-        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
-        .beginControlFlow("for (int n = lo; n < hi; n++)")
-        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
-    if (hasBias) c.addStatement("java.util.Arrays.fill(y, yc, yc + $L, $L[$L + co])", planeOut(), k.paramArray("bias"), k.param("bias"));
-    else c.addStatement("java.util.Arrays.fill(y, yc, yc + $L, 0f)", planeOut());
-    c.beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn())
-        .addStatement("final int wc = $L + (co * $L + ci) * $L", k.param("weight"), inC(), h.k() * w.k());
-    taps(c);
-    c.addStatement("final float wv = w[wc + kh * $L + kw]", w.k())
-        .beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)")
-        .addStatement("final int yr = yc + oh * $L", output.w())
-        .addStatement("final int xr = xc + (oh * $L - $L + kh * $L) * $L + kw * $L - $L",
-            h.s(), h.padBefore(), h.d(), input.w(), w.d(), w.padBefore())
-        .beginControlFlow("for (int ow = owLo; ow < owHi; ow++)")
-        .addStatement("y[yr + ow] += wv * x[xr + $L]", w.s() == 1 ? "ow" : "ow * " + w.s())
-        .endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-    if (k.epilogue() != null) {
-      c.add("// $L fused into the output loop\n", k.epilogue().describe())
-          .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut())
-          .addStatement("y[i] = $L", k.epilogue().javaApply("y[i]"))
-          .endControlFlow();
+        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"));
+    String col = pointwise() ? "x" : "col";
+    if (!pointwise()) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
+    c.beginControlFlow("for (int n = lo; n < hi; n++)");
+    if (!pointwise()) im2col(c);
+    c.add("// (CO, P) = (CO, K) · (K, P): $L×$L = $L×$L · $L×$L\n", outC(), planeOut(), outC(), taps(), taps(), planeOut())
+        .addStatement("$T.mm($L, $L, $L, w, $L, $L, 1, $L, $L, $L, y, n * $L, $L, false)", GEMM, outC(), planeOut(),
+            taps(), k.param("weight"), taps(), col, pointwise() ? "n * " + input.size() : "0", planeOut(),
+            output.size(), planeOut());
+    if (hasBias || k.epilogue() != null) {
+      c.add(k.epilogue() != null ? "// bias and $L in one pass\n" : "// bias\n", k.epilogue() == null ? "" : k.epilogue().describe())
+          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+          .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
+      if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
+      String v = hasBias ? "y[i] + b" : "y[i]";
+      c.addStatement("for (int i = yc; i < yc + $L; i++) y[i] = $L", planeOut(),
+          k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v));
+      c.endControlFlow();
     }
-    return c.endControlFlow().endControlFlow().build();
+    return c.endControlFlow().build();
   }
 
+  /**
+   * dw += dy · colᵀ (one GEMM); dcol = wᵀ · dy (one GEMM) scattered back into dx (col2im). The
+   * activation's derivative is applied to dy in place first, with the bias gradient in the same pass.
+   */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
     String dx = k.dx(0);
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
+    String col = pointwise() ? "x" : "col";
+    if (!pointwise()) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
-    if (dx != null && !k.accumulate(0)) {
-      c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
-    }
-    c.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
     if (k.epilogue() != null || bias) {
-      c.add(k.epilogue() != null ? "// $L' applied once, in place: dy is read only here\n" : "// bias gradient\n",
-              k.epilogue() == null ? "" : k.epilogue().describe())
+      c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
+              : "// bias gradient\n", k.epilogue() == null ? "" : k.epilogue().describe())
+          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+          .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut())
           .addStatement("float db = 0f")
           .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut());
       if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
       c.addStatement("db += dy[i]").endControlFlow();
       if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
+      c.endControlFlow();
     }
-    c.beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn())
-        .addStatement("final int wc = $L + (co * $L + ci) * $L", k.param("weight"), inC(), h.k() * w.k());
-    taps(c);
-    c.addStatement("final float wv = w[wc + kh * $L + kw]", w.k())
-        .addStatement("float dw = 0f")
-        .beginControlFlow("for (int oh = ohLo; oh < ohHi; oh++)")
-        .addStatement("final int yr = yc + oh * $L", output.w())
-        .addStatement("final int xr = xc + (oh * $L - $L + kh * $L) * $L + kw * $L - $L",
-            h.s(), h.padBefore(), h.d(), input.w(), w.d(), w.padBefore())
-        .beginControlFlow("for (int ow = owLo; ow < owHi; ow++)")
-        .addStatement("final float gv = dy[yr + ow]")
-        .addStatement("dw += gv * x[xr + $L]", w.s() == 1 ? "ow" : "ow * " + w.s());
-    if (dx != null) c.addStatement("dx[xr + $L] += gv * wv", w.s() == 1 ? "ow" : "ow * " + w.s());
-    c.endControlFlow().endControlFlow()
-        .addStatement("g[wc + kh * $L + kw] += dw", w.k())
-        .endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-    return c.build();
+    if (!pointwise()) im2col(c);
+    c.add("// dw (CO, K) += dy (CO, P) · colᵀ (P, K)\n")
+        .addStatement("$T.mmt($L, $L, $L, dy, n * $L, $L, $L, $L, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
+            output.size(), planeOut(), col, pointwise() ? "n * " + input.size() : "0", planeOut(), k.param("weight"), taps());
+    if (dx != null) {
+      if (pointwise()) {
+        c.add("// dx (CI, P) $L wᵀ (CI, CO) · dy (CO, P)\n", k.accumulate(0) ? "+=" : "=")
+            .addStatement("$T.mm($L, $L, $L, w, $L, 1, $L, dy, n * $L, $L, dx, n * $L, $L, $L)", GEMM, inC(), planeOut(),
+                outC(), k.param("weight"), taps(), output.size(), planeOut(), input.size(), planeOut(), k.accumulate(0));
+      } else {
+        c.add("// dcol (K, P) = wᵀ (K, CO) · dy (CO, P), reusing col's memory\n")
+            .addStatement("$T.mm($L, $L, $L, w, $L, 1, $L, dy, n * $L, $L, col, 0, $L, false)", GEMM, taps(), planeOut(),
+                outC(), k.param("weight"), taps(), output.size(), planeOut(), planeOut());
+        col2im(c, k.accumulate(0));
+      }
+    }
+    return c.endControlFlow().build();
   }
 
-  /** Opens the kh and kw loops and computes the output rows/columns whose taps land inside the input. */
-  private void taps(CodeBlock.Builder c) {
+  private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
+
+  /** Fills col (K, P) from image n of x; taps in the padding read zero. */
+  private void im2col(CodeBlock.Builder c) {
+    c.add("// im2col: col[(ci, kh, kw), (oh, ow)] = x[ci, oh·$L − $L + kh·$L, ow·$L − $L + kw·$L]\n",
+            h.s(), h.padBefore(), h.d(), w.s(), w.padBefore(), w.d())
+        .beginControlFlow("for (int ci = 0, r = 0; ci < $L; ci++)", inC())
+        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn());
+    windowRows(c);
+    c.addStatement("final int cr = r * $L + oh * $L", planeOut(), output.w())
+        .beginControlFlow("if (ih < 0 || ih >= $L)", input.h())
+        .addStatement("java.util.Arrays.fill(col, cr, cr + $L, 0f)", output.w())
+        .addStatement("continue")
+        .endControlFlow()
+        .addStatement("final int xr = xc + ih * $L + kw * $L - $L", input.w(), w.d(), w.padBefore())
+        .addStatement("for (int ow = 0; ow < owLo; ow++) col[cr + ow] = 0f")
+        .addStatement("for (int ow = owLo; ow < owHi; ow++) col[cr + ow] = x[xr + $L]", w.s() == 1 ? "ow" : "ow * " + w.s())
+        .addStatement("for (int ow = owHi; ow < $L; ow++) col[cr + ow] = 0f", output.w())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+  }
+
+  /** Adds (or writes) col (K, P) back into image n of dx: the transpose of im2col. */
+  private void col2im(CodeBlock.Builder c, boolean accumulate) {
+    if (!accumulate) c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
+    c.add("// col2im: dx[ci, ih, iw] += dcol[(ci, kh, kw), (oh, ow)] for every tap inside the image\n")
+        .beginControlFlow("for (int ci = 0, r = 0; ci < $L; ci++)", inC())
+        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn());
+    windowRows(c);
+    c.addStatement("if (ih < 0 || ih >= $L) continue", input.h())
+        .addStatement("final int cr = r * $L + oh * $L", planeOut(), output.w())
+        .addStatement("final int xr = xc + ih * $L + kw * $L - $L", input.w(), w.d(), w.padBefore())
+        .addStatement("for (int ow = owLo; ow < owHi; ow++) dx[xr + $L] += col[cr + ow]", w.s() == 1 ? "ow" : "ow * " + w.s())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+  }
+
+  /** Opens the kh, kw (advancing r) and oh loops; owLo..owHi are the columns whose tap is inside. */
+  private void windowRows(CodeBlock.Builder c) {
     c.beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
-        .addStatement("final int ohLo = Math.max(0, Math.floorDiv($L - kh * $L + $L, $L))",
-            h.padBefore(), h.d(), h.s() - 1, h.s())
-        .addStatement("final int ohHi = Math.min($L, Math.floorDiv($L - kh * $L, $L) + 1)",
-            output.h(), input.h() - 1 + h.padBefore(), h.d(), h.s())
-        .beginControlFlow("for (int kw = 0; kw < $L; kw++)", w.k())
-        .addStatement("final int owLo = Math.max(0, Math.floorDiv($L - kw * $L + $L, $L))",
-            w.padBefore(), w.d(), w.s() - 1, w.s())
-        .addStatement("final int owHi = Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1)",
-            output.w(), input.w() - 1 + w.padBefore(), w.d(), w.s());
+        .beginControlFlow("for (int kw = 0; kw < $L; kw++, r++)", w.k())
+        .add("// columns [owLo, owHi) read inside the image; the rest read padding\n")
+        .addStatement("final int owLo = Math.min($L, Math.max(0, Math.floorDiv($L - kw * $L + $L, $L)))",
+            output.w(), w.padBefore(), w.d(), w.s() - 1, w.s())
+        .addStatement("final int owHi = Math.max(owLo, Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1))",
+            output.w(), input.w() - 1 + w.padBefore(), w.d(), w.s())
+        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .addStatement("final int ih = oh * $L - $L + kh * $L", h.s(), h.padBefore(), h.d());
   }
 
   private int planeIn() {

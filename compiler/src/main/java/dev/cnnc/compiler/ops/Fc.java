@@ -143,51 +143,52 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
       }
   }
 
-  // ---- Java kernels over images [lo, hi) ----
+  // ---- Java kernels over images [lo, hi): one GEMM for the thread's rows of the batch ----
 
+  private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
+
+  /** y (rows, out) = x (rows, in) · wᵀ, then bias and the fused activation in one pass. */
   @Override
   public CodeBlock javaForward(JavaGen k) {
     boolean hasBias = bias || k.node().fold() != null;
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
-        .beginControlFlow("for (int n = lo; n < hi; n++)")
-        .addStatement("final int xr = n * $L", in())
-        .beginControlFlow("for (int o = 0; o < $L; o++)", out())
-        .addStatement("final int wr = $L + o * $L", k.param("weight"), in())
-        .add("// four partial sums: independent chains the CPU can overlap\n")
-        .addStatement("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f")
-        .addStatement("int i = 0")
-        .beginControlFlow("for (; i + 3 < $L; i += 4)", in())
-        .addStatement("s0 += w[wr + i] * x[xr + i]")
-        .addStatement("s1 += w[wr + i + 1] * x[xr + i + 1]")
-        .addStatement("s2 += w[wr + i + 2] * x[xr + i + 2]")
-        .addStatement("s3 += w[wr + i + 3] * x[xr + i + 3]")
-        .endControlFlow()
-        .addStatement("for (; i < $L; i++) s0 += w[wr + i] * x[xr + i]", in())
-        .addStatement("float v = (s0 + s1) + (s2 + s3)$L",
-            hasBias ? " + " + k.paramArray("bias") + "[" + k.param("bias") + " + o]" : "");
-    c.addStatement("y[n * $L + o] = $L", out(), k.epilogue() == null ? "v" : k.epilogue().javaApply("v"));
-    return c.endControlFlow().endControlFlow().build();
+        .addStatement("$T.mmt(hi - lo, $L, $L, x, lo * $L, $L, w, $L, $L, y, lo * $L, $L, false)", GEMM, out(), in(),
+            in(), in(), k.param("weight"), in(), out(), out());
+    if (hasBias || k.epilogue() != null) {
+      String v = hasBias ? "y[i] + " + k.paramArray("bias") + "[" + k.param("bias") + " + o]" : "y[i]";
+      c.add(k.epilogue() != null ? "// bias and $L in one pass\n" : "// bias\n", k.epilogue() == null ? "" : k.epilogue().describe())
+          .beginControlFlow("for (int n = lo; n < hi; n++)")
+          .beginControlFlow("for (int o = 0, i = n * $L; o < $L; o++, i++)", out(), out())
+          .addStatement("y[i] = $L", k.epilogue() == null ? v : k.epilogue().javaApply("(" + v + ")"))
+          .endControlFlow().endControlFlow();
+    }
+    return c.build();
   }
 
+  /** dw += dyᵀ · x and dx (=/+=) dy · w, each one GEMM over the thread's rows. */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
     String dx = k.dx(0);
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
-    if (dx != null) c.addStatement("final float[] dx = $L", dx);
-    c.beginControlFlow("for (int n = lo; n < hi; n++)")
-        .addStatement("final int xr = n * $L", in());
-    if (dx != null && !k.accumulate(0)) c.addStatement("java.util.Arrays.fill(dx, xr, xr + $L, 0f)", in());
-    c.beginControlFlow("for (int o = 0; o < $L; o++)", out());
-    String gv = "dy[n * " + out() + " + o]";
-    c.addStatement("final float gv = $L", k.epilogue() == null ? gv
-        : k.epilogue().javaGradFromOutput(gv, k.y() + "[n * " + out() + " + o]"));
-    if (bias) c.addStatement("g[$L + o] += gv", k.param("bias"));
-    c.addStatement("final int wr = $L + o * $L", k.param("weight"), in())
-        .beginControlFlow("for (int i = 0; i < $L; i++)", in())
-        .addStatement("g[wr + i] += gv * x[xr + i]");
-    if (dx != null) c.addStatement("dx[xr + i] += gv * w[wr + i]");
-    return c.endControlFlow().endControlFlow().endControlFlow().build();
+    if (k.epilogue() != null || bias) {
+      c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
+              : "// bias gradient\n", k.epilogue() == null ? "" : k.epilogue().describe())
+          .beginControlFlow("for (int n = lo; n < hi; n++)")
+          .beginControlFlow("for (int o = 0, i = n * $L; o < $L; o++, i++)", out(), out());
+      if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+      if (bias) c.addStatement("g[$L + o] += dy[i]", k.param("bias"));
+      c.endControlFlow().endControlFlow();
+    }
+    c.add("// dw (out, in) += dyᵀ (out, rows) · x (rows, in)\n")
+        .addStatement("$T.mm($L, $L, hi - lo, dy, lo * $L, 1, $L, x, lo * $L, $L, g, $L, $L, true)", GEMM, out(), in(),
+            out(), out(), in(), in(), k.param("weight"), in());
+    if (dx != null) {
+      c.add("// dx (rows, in) $L dy (rows, out) · w (out, in)\n", k.accumulate(0) ? "+=" : "=")
+          .addStatement("$T.mm(hi - lo, $L, $L, dy, lo * $L, $L, 1, w, $L, $L, $L, lo * $L, $L, $L)", GEMM, in(), out(),
+              out(), out(), k.param("weight"), in(), dx, in(), in(), k.accumulate(0));
+    }
+    return c.build();
   }
 }
