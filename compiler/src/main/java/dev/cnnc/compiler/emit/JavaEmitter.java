@@ -52,6 +52,8 @@ public final class JavaEmitter {
   private final Map<String, CodeBlock> auxInits = new LinkedHashMap<>();
   private final Set<String> methodNames = new HashSet<>();
   private final Map<String, String> nodeIdents = new HashMap<>();
+  /** Every kernel launched, in launch-id order, for {@code kernels()}. */
+  private final List<CodeBlock> kernelTable = new ArrayList<>();
 
   private JavaEmitter(Pipeline.Compiled compiled, SourceFile spec, String packageName) {
     this.compiled = compiled;
@@ -104,6 +106,14 @@ public final class JavaEmitter {
     t.addMethod(getter("trainLogits", bufferName(plan.trainOut().get(last))));
     t.addMethod(getter("trainLogitsGrad", bufferName(plan.trainGrad().get(last))));
     t.addMethod(getter("inferLogits", bufferName(plan.inferOut().get(compiled.infer().nodes().size() - 1))));
+    t.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(CpuNetwork.Kernel.class)),
+            "KERNELS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("What each launch id runs; backward work counts the input and weight gradients.\n")
+        .initializer(CodeBlock.builder().add("$T.of(\n$>$>", List.class)
+            .add(CodeBlock.join(kernelTable, ",\n")).add("$<$<)").build()).build());
+    t.addMethod(MethodSpec.methodBuilder("kernels").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(CpuNetwork.Kernel.class)))
+        .addStatement("return KERNELS").build());
     kernels.forEach(t::addMethod);
     return t.build();
   }
@@ -229,7 +239,10 @@ public final class JavaEmitter {
           .addCode(backward ? CodeBlock.of("final float[] g = partials[t];\n") : CodeBlock.of(""))
           .addCode(body).build());
       m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
-      m.addStatement("parallel.run($L, this::$L)", v.op().javaOverChannels() ? v.op().input().channels() : "n", kernel);
+      m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.op().javaOverChannels() ? v.op().input().channels() : "n", kernel);
+      long macs = v.op().macs();
+      kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", phase, v.name(), v.op().describe() + fusions(v),
+          2 * (backward ? 2 * macs : macs)));
     }
     return m.build();
   }

@@ -32,6 +32,8 @@ public abstract class CpuNetwork implements Model {
   protected long seed;
   /** Images in the current step. */
   protected int batch;
+  /** Nanoseconds spent in each kernel since profiling started, or null when not profiling. */
+  private long[] kernelNanos;
 
   protected CpuNetwork(String name, int[] inputShape, int classes, List<TensorSpec> parameters,
       List<TensorSpec> buffers, List<Init.Spec> inits, int maxBatch, int threads) {
@@ -57,6 +59,34 @@ public abstract class CpuNetwork implements Model {
     for (TensorSpec s : specs) n = Math.max(n, (long) s.offset() + s.size());
     if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("the network has too many parameters for one array: " + n);
     return (int) n;
+  }
+
+  /** One launched kernel, for profiles: "train", "backward" or "infer", the layer, and its work. */
+  public record Kernel(String phase, String layer, String describe, long flopsPerImage) {}
+
+  /** Every kernel the generated class launches, indexed as in {@link #launch}. */
+  public abstract List<Kernel> kernels();
+
+  /** Starts (or stops, with false) timing every kernel launch; see {@link #kernelNanos()}. */
+  public void profile(boolean on) {
+    kernelNanos = on ? new long[kernels().size()] : null;
+  }
+
+  /** Time per kernel since {@code profile(true)}, indexed like {@link #kernels()}. */
+  public long[] kernelNanos() {
+    return kernelNanos == null ? new long[kernels().size()] : kernelNanos.clone();
+  }
+
+  /** Runs kernel {@code id} over [0, count) on the thread pool, timing it when profiling. */
+  protected final void launch(int id, int count, Parallel.Kernel kernel) {
+    long[] nanos = kernelNanos;
+    if (nanos == null) {
+      parallel.run(count, kernel);
+      return;
+    }
+    long t0 = System.nanoTime();
+    parallel.run(count, kernel);
+    nanos[id] += System.nanoTime() - t0;
   }
 
   /** Sets every parameter and buffer to its PyTorch default initial value. */
