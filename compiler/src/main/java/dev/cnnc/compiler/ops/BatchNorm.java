@@ -175,18 +175,18 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
           .addStatement("for (int i = b; i < b + $L; i++) s += x[i]", plane())
           .endControlFlow()
           .addStatement("final double mu = s / m")
-          .addStatement("double v = 0")
+          .addStatement("double variance = 0")
           .beginControlFlow("for (int n = 0; n < batch; n++)")
           .addStatement("final int b = n * $L + c * $L", input.size(), plane())
-          .addStatement("for (int i = b; i < b + $L; i++) v += (x[i] - mu) * (x[i] - mu)", plane())
+          .addStatement("for (int i = b; i < b + $L; i++) variance += (x[i] - mu) * (x[i] - mu)", plane())
           .endControlFlow()
-          .addStatement("v /= m")
-          .addStatement("final float is = (float) (1 / Math.sqrt(v + $L))", eps)
+          .addStatement("variance /= m")
+          .addStatement("final float is = (float) (1 / Math.sqrt(variance + $L))", eps)
           .addStatement("mean[c] = (float) mu")
           .addStatement("invstd[c] = is")
           .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * mu)",
               k.buffer("running_mean"), 1 - momentum, k.buffer("running_mean"), momentum)
-          .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * v * m / Math.max(1, m - 1))",
+          .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * variance * m / Math.max(1, m - 1))",
               k.buffer("running_var"), 1 - momentum, k.buffer("running_var"), momentum)
           .addStatement("final float scale = params[$L + c] * is", k.param("weight"))
           .addStatement("final float shift = params[$L + c] - (float) mu * scale", k.param("bias"));
