@@ -5,8 +5,12 @@ package dev.cnnc.cli;
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.emit.JavaBackend;
 import dev.cnnc.compiler.reference.ReferenceModel;
+import dev.cnnc.runtime.CnncException;
 import dev.cnnc.runtime.Model;
 import dev.cnnc.runtime.cpu.CpuNetwork;
+import dev.cnnc.runtime.io.SafeTensors;
+import dev.cnnc.runtime.train.Checkpoint;
+import java.nio.file.Path;
 
 final class Models {
   /** Where a network runs: generated Java, or the slow double-precision reference interpreter. */
@@ -40,6 +44,26 @@ final class Models {
       };
     } catch (OutOfMemoryError e) {
       throw outOfMemory(spec.graph().name(), maxBatch, -1);
+    }
+  }
+
+  /**
+   * Loads a weights file into {@code model}. Its errors name every missing, extra or misshapen
+   * tensor; when the file says it belongs to another network, that is added as the likely cause.
+   */
+  static void loadWeights(Path weights, Model model) {
+    try {
+      Checkpoint.loadWeights(weights, model);
+    } catch (CnncException e) {
+      String owner = null;
+      try {
+        owner = SafeTensors.read(weights).metadata().get("network");
+      } catch (CnncException unreadable) {
+        // the first message already says why
+      }
+      if (owner == null || owner.equals(model.name())) throw e;
+      throw new CnncException(e.getMessage() + " The file holds weights of the network " + owner
+          + ": pass the spec it was trained with.", e);
     }
   }
 

@@ -1,4 +1,4 @@
-// `cnnc train` end to end on real CIFAR-10 slices: accuracy, exact resume,
+// `cnnc train`, `eval` and `predict` end to end on real CIFAR-10 slices: accuracy, exact resume,
 // flags over the train section, and the failures users meet (wrong class count, no data, …).
 package dev.cnnc.cli;
 
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -48,6 +49,70 @@ class TrainCommandTest {
       assertTrue(Files.isRegularFile(tmp.resolve("run").resolve(f)), f);
     }
     assertEquals(1, r.out().lines().count(), "stdout is one JSON line:\n" + r.out());
+  }
+
+  @Test
+  void trainThenEvalThenPredict() throws IOException {
+    Path data = Cli.data();
+    Path spec = Cli.tinySpec(tmp, TINY_TRAIN);
+    Path run = tmp.resolve("run");
+    Cli.Result t = Cli.run("train", spec.toString(), "--data", data.toString(), "--epochs", "1", "--limit", "1000",
+        "--test-limit", "200", "--threads", "2", "--out", run.toString());
+    assertEquals(0, t.exit(), t.toString());
+    Path weights = run.resolve("weights.safetensors");
+
+    Cli.Result e = Cli.run("eval", spec.toString(), "--weights", weights.toString(), "--data", data.toString(),
+        "--limit", "200", "--format", "json");
+    assertEquals(0, e.exit(), e.toString());
+    JsonObject ev = e.json();
+    assertEquals(t.json().get("test_acc").getAsDouble(), ev.get("test_acc").getAsDouble(), 1e-12,
+        "eval of the saved weights agrees with the run's last evaluation");
+    assertEquals(200, ev.get("total").getAsInt());
+    assertEquals(10, ev.getAsJsonArray("confusion").size());
+    assertEquals(10, ev.getAsJsonArray("per_class_acc").size());
+
+    Cli.Result text = Cli.run("eval", spec.toString(), "--weights", weights.toString(), "--data", data.toString(),
+        "--limit", "50");
+    assertEquals(0, text.exit(), text.toString());
+    assertTrue(text.out().startsWith("accuracy ") && text.out().contains("confusion (rows: true"), text.out());
+
+    Cli.Result wrong = Cli.run("eval", Cli.example("lenet5.cnn").toString(), "--weights", weights.toString(),
+        "--data", data.toString(), "--limit", "10");
+    assertEquals(1, wrong.exit(), wrong.toString());
+    assertTrue(wrong.err().contains("c1.weight is missing") && wrong.err().contains("conv1.weight is not a tensor of LeNet5")
+        && wrong.err().contains("holds weights of the network Tiny"), wrong.err());
+
+    // predict on the first test images saved as PNGs agrees with eval on the same images: same
+    // normalisation as training, and a 2×-enlarged copy gives exactly the same probabilities.
+    int n = 40;
+    List<Integer> labels = TestImages.writeTestPngs(data, n, tmp.resolve("png"));
+    String[] args = new String[6 + 2 * n];
+    System.arraycopy(new String[] {"predict", spec.toString(), "--weights", weights.toString(), "--format", "json"}, 0, args, 0, 6);
+    for (int i = 0; i < n; i++) {
+      args[6 + i] = tmp.resolve("png/" + i + ".png").toString();
+      args[6 + n + i] = tmp.resolve("png/" + i + "x2.png").toString();
+    }
+    Cli.Result p = Cli.run(args);
+    assertEquals(0, p.exit(), p.toString());
+    List<JsonObject> lines = p.out().lines().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    assertEquals(2 * n, lines.size());
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      JsonObject small = lines.get(i);
+      JsonObject big = lines.get(n + i);
+      assertEquals(small.get("class"), big.get("class"));
+      assertEquals(small.get("probability").getAsDouble(), big.get("probability").getAsDouble(), 1e-6);
+      assertEquals(3, small.getAsJsonArray("top").size());
+      if (PredictCommand.CLASS_NAMES.indexOf(small.get("class").getAsString()) == labels.get(i)) correct++;
+    }
+    Cli.Result e40 = Cli.run("eval", spec.toString(), "--weights", weights.toString(), "--data", data.toString(),
+        "--limit", String.valueOf(n), "--format", "json");
+    assertEquals(e40.json().get("correct").getAsInt(), correct, "predict and eval disagree on the same images");
+
+    Cli.Result plain = Cli.run("predict", spec.toString(), "--weights", weights.toString(),
+        tmp.resolve("png/0.png").toString());
+    assertEquals(0, plain.exit(), plain.toString());
+    assertTrue(plain.out().matches("(?s).*0\\.png: \\w+ \\d+\\.\\d% +\\(then \\w+ \\d+\\.\\d%, \\w+ \\d+\\.\\d%\\)\\s*"), plain.out());
   }
 
   /** A run stopped after epoch 1 and resumed ends with the same bytes as one that never stopped. */
@@ -120,6 +185,11 @@ class TrainCommandTest {
         && r.err().contains("CIFAR-10 has 10 classes") && r.err().contains("head: fc(10)"), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
 
+    Path map = tmp.resolve("map.cnn");
+    Files.writeString(map, "network Map {\n input 3x32x32\n conv(3, 10, k3, p1)\n}\n");
+    r = Cli.run("eval", map.toString(), "--weights", "w.safetensors");
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("10×32×32") && r.err().contains("-> gap -> fc(10)"), r.err());
   }
 
   @Test
@@ -195,5 +265,6 @@ class TrainCommandTest {
     assertEquals(2, Cli.run("train", spec.toString(), "--epochs", "0").exit());
     assertEquals(2, Cli.run("train", spec.toString(), "--backend", "cuda").exit());
     assertEquals(2, Cli.run("train", tmp.resolve("missing.cnn").toString()).exit());
+    assertEquals(2, Cli.run("eval", spec.toString()).exit(), "--weights is required");
   }
 }
