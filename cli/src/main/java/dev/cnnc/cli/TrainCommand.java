@@ -106,9 +106,10 @@ final class TrainCommand implements Callable<Integer> {
     Dataset train = Cifar10.loadTrain(dataDir, config.limit());
     Dataset test = Cifar10.loadTest(dataDir, config.testLimit());
     Model model = Models.build(backend, checked, config.batch(), config.threads(), config.seed(), main.host);
+    int used = backend == Models.Backend.reference ? 1 : config.threads(); // the interpreter runs on one thread
     err.printf("training %s on %s (%d thread%s): %s%n  %,d training and %,d test images from %s; writing to %s%n",
-        model.name(), backend, config.threads(), config.threads() == 1 ? "" : "s", TrainPlan.describe(config),
-        train.size(), test.size(), dataDir, config.out());
+        model.name(), backend, used, used == 1 ? "" : "s", TrainPlan.describe(config), train.size(), test.size(),
+        dataDir, config.out());
     err.flush();
     TrainResult result = trainGuarded(model, config, train, test, err);
     spec.commandLine().getOut().println(result.toJsonLine());
