@@ -18,9 +18,12 @@ public final class ProgressBars {
 
   private ProgressBars() {}
 
-  /** True when {@code out} is the process's stdout and that is a terminal. */
+  /**
+   * True when {@code out} is the process's stdout or stderr and a terminal is attached. Commands
+   * whose stdout carries results (`cnnc train` prints JSON there) draw their bars on stderr.
+   */
   public static boolean isTerminal(PrintStream out) {
-    return out == System.out && System.console() != null;
+    return (out == System.out || out == System.err) && System.console() != null;
   }
 
   /**

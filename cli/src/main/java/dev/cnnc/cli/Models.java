@@ -1,0 +1,101 @@
+// Builds the runnable network for a checked spec on the chosen backend, refusing batches that
+// cannot fit in memory before allocating them.
+package dev.cnnc.cli;
+
+import dev.cnnc.compiler.Pipeline;
+import dev.cnnc.compiler.emit.JavaBackend;
+import dev.cnnc.compiler.reference.ReferenceModel;
+import dev.cnnc.runtime.CnncException;
+import dev.cnnc.runtime.Model;
+import dev.cnnc.runtime.cpu.CpuNetwork;
+import dev.cnnc.runtime.io.SafeTensors;
+import dev.cnnc.runtime.train.Checkpoint;
+import java.nio.file.Path;
+
+final class Models {
+  /** Where a network runs: generated Java, or the slow double-precision reference interpreter. */
+  enum Backend { java, reference }
+
+  /** Heap we leave for the data set, the loader's batches and the JVM itself. */
+  private static final double HEAP_SHARE = 0.85;
+
+  private Models() {}
+
+  /**
+   * The network of {@code spec}, initialised from {@code seed}, for batches of up to {@code maxBatch}
+   * images. Java classes are compiled once and cached under {@code host}'s cache folder.
+   */
+  static Model build(Backend backend, Specs.Checked spec, int maxBatch, int threads, long seed, Host host) {
+    try {
+      return switch (backend) {
+        case java -> {
+          Pipeline.Compiled compiled = Pipeline.run(spec.graph());
+          checkMemory(compiled, spec.graph().totalParams(), maxBatch, threads);
+          CpuNetwork net = new JavaBackend(host.cacheDir().resolve("classes"))
+              .load(compiled, spec.source(), maxBatch, threads);
+          net.initialize(seed);
+          yield net;
+        }
+        case reference -> {
+          ReferenceModel net = new ReferenceModel(spec.graph(), maxBatch);
+          net.initialize(seed);
+          yield net;
+        }
+      };
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory(spec.graph().name(), maxBatch, -1);
+    }
+  }
+
+  /**
+   * Loads a weights file into {@code model}. Its errors name every missing, extra or misshapen
+   * tensor; when the file says it belongs to another network, that is added as the likely cause.
+   */
+  static void loadWeights(Path weights, Model model) {
+    try {
+      Checkpoint.loadWeights(weights, model);
+    } catch (CnncException e) {
+      String owner = null;
+      try {
+        owner = SafeTensors.read(weights).metadata().get("network");
+      } catch (CnncException unreadable) {
+        // the first message already says why
+      }
+      if (owner == null || owner.equals(model.name())) throw e;
+      throw new CnncException(e.getMessage() + " The file holds weights of the network " + owner
+          + ": pass the spec it was trained with.", e);
+    }
+  }
+
+  /**
+   * Activation and gradient buffers take maxBatch × (floats per image) each; parameters are held
+   * about (4 + threads) times (values, gradients, per-thread partials, optimizer state).
+   */
+  private static void checkMemory(Pipeline.Compiled compiled, long params, int maxBatch, int threads) {
+    long largest = compiled.plan().sizes().stream().mapToLong(Long::longValue).max().orElse(0);
+    String name = compiled.source().name();
+    if (largest * maxBatch > Integer.MAX_VALUE - 8) {
+      throw new Main.UserError(Main.FAILED, String.format("batch %d is too large for %s: one of its buffers"
+          + " would hold %,d floats, more than a Java array can (2^31). Use --batch %d or less.",
+          maxBatch, name, largest * maxBatch, (Integer.MAX_VALUE - 8) / largest));
+    }
+    long bytes = 4 * (maxBatch * compiled.plan().totalPerImage() + params * (4 + threads));
+    if (bytes > available()) throw outOfMemory(name, maxBatch, bytes);
+  }
+
+  private static long available() {
+    Runtime rt = Runtime.getRuntime();
+    return (long) ((rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) * HEAP_SHARE);
+  }
+
+  /** The message for a batch that does not fit; {@code bytes} is the estimate, or −1 when unknown. */
+  static Main.UserError outOfMemory(String network, int batch, long bytes) {
+    double gib = 1L << 30;
+    long max = Runtime.getRuntime().maxMemory();
+    String what = bytes < 0 ? "ran out of memory" : String.format("needs about %.1f GiB of memory", bytes / gib);
+    long suggest = (long) Math.ceil(Math.max(bytes, 2 * max) * 1.25 / gib);
+    return new Main.UserError(Main.FAILED, String.format("%s with batch %d %s, but Java may use only %.1f GiB"
+        + " here. Use a smaller --batch, or give Java more memory, e.g. CNNC_JAVA_OPTS=-Xmx%dg ./cnnc …",
+        network, batch, what, max / gib, suggest));
+  }
+}
