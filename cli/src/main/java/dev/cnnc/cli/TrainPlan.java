@@ -2,13 +2,12 @@
 // section gives defaults, flags override them, and both are described back to the user.
 package dev.cnnc.cli;
 
+import dev.cnnc.compiler.TrainDefaults;
 import dev.cnnc.compiler.resolve.TrainSpec;
-import dev.cnnc.compiler.resolve.TrainSpec.Choice;
 import dev.cnnc.runtime.optim.OptimizerConfig;
 import dev.cnnc.runtime.optim.Schedule;
 import dev.cnnc.runtime.train.TrainConfig;
 import java.util.Locale;
-import java.util.OptionalDouble;
 
 final class TrainPlan {
   /** What the command line set; null where it left the spec (or the default) in charge. */
@@ -30,90 +29,17 @@ final class TrainPlan {
    */
   static TrainConfig resolve(TrainSpec spec, Overrides o, String specName) {
     try {
-      TrainConfig c = DEFAULTS
-          .withEpochs(pick(o.epochs(), spec.epochs().isPresent() ? spec.epochs().getAsInt() : null, DEFAULTS.epochs()))
-          .withBatch(pick(o.batch(), spec.batch().isPresent() ? spec.batch().getAsInt() : null, DEFAULTS.batch()))
-          .withOptimizer(optimizer(spec, o, specName))
-          .withSchedule(schedule(spec, specName))
-          .withLabelSmoothing(pick(o.labelSmoothing(), box(spec.labelSmoothing()), 0.0))
-          .withSeed(pick(o.seed(), spec.seed().isPresent() ? spec.seed().getAsLong() : null, DEFAULTS.seed()));
-      if (o.augment() != null) return augment(c, o.augment());
-      int pad = 0;
-      boolean flip = false;
-      for (Choice a : spec.augment()) {
-        switch (a.name()) {
-          case "crop" -> pad = (int) a.arg("pad").orElse(DEFAULT_CROP_PAD);
-          case "flip" -> flip = true;
-          default -> { } // none
-        }
-      }
-      return c.withAugment(pad, flip);
+      TrainConfig c = TrainDefaults.apply(spec, DEFAULTS);
+      if (o.epochs() != null) c = c.withEpochs(o.epochs());
+      if (o.batch() != null) c = c.withBatch(o.batch());
+      if (o.labelSmoothing() != null) c = c.withLabelSmoothing(o.labelSmoothing());
+      if (o.seed() != null) c = c.withSeed(o.seed());
+      if (o.lr() != null) c = c.withOptimizer(c.optimizer().withLr(o.lr()));
+      if (o.weightDecay() != null) c = c.withOptimizer(c.optimizer().withWeightDecay(o.weightDecay()));
+      return o.augment() != null ? augment(c, o.augment()) : c;
     } catch (IllegalArgumentException e) {
       throw new Main.UserError(Main.FAILED, specName + ": the train section does not work: " + e.getMessage());
     }
-  }
-
-  /**
-   * The optimizer as the section names it, with PyTorch's defaults for arguments it leaves out.
-   * The section's `lr` and `weight_decay` lines are the same settings as the optimizer's
-   * arguments; giving both with different values is an error rather than a silent choice.
-   */
-  private static OptimizerConfig optimizer(TrainSpec spec, Overrides o, String specName) {
-    Choice c = spec.optimizer().orElse(null);
-    OptimizerConfig opt;
-    if (c == null) {
-      opt = DEFAULTS.optimizer();
-    } else {
-      opt = switch (c.name()) {
-        case "sgd" -> OptimizerConfig.sgd(c.arg("lr").orElse(0.01), c.arg("momentum").orElse(0))
-            .withNesterov(c.arg("nesterov").orElse(0) != 0);
-        case "adam" -> OptimizerConfig.adam(c.arg("lr").orElse(1e-3));
-        case "adamw" -> OptimizerConfig.adamW(c.arg("lr").orElse(1e-3), 0.01);
-        default -> throw new IllegalArgumentException("unknown optimizer " + c.name());
-      };
-      if (!c.name().equals("sgd")) {
-        opt = opt.withBetas(c.arg("beta1").orElse(0.9), c.arg("beta2").orElse(0.999)).withEps(c.arg("eps").orElse(1e-8));
-      }
-      if (c.arg("weight_decay").isPresent()) opt = opt.withWeightDecay(c.arg("weight_decay").getAsDouble());
-    }
-    opt = opt.withLr(agree("lr", spec.lr(), c == null ? OptionalDouble.empty() : c.arg("lr"), opt.lr(), specName));
-    opt = opt.withWeightDecay(agree("weight_decay", spec.weightDecay(),
-        c == null ? OptionalDouble.empty() : c.arg("weight_decay"), opt.weightDecay(), specName));
-    if (o.lr() != null) opt = opt.withLr(o.lr());
-    if (o.weightDecay() != null) opt = opt.withWeightDecay(o.weightDecay());
-    return opt;
-  }
-
-  private static double agree(String key, OptionalDouble line, OptionalDouble arg, double otherwise, String specName) {
-    if (line.isPresent() && arg.isPresent() && line.getAsDouble() != arg.getAsDouble()) {
-      throw new Main.UserError(Main.FAILED, String.format("%s: the train section sets %s twice, `%s %s` and"
-          + " `%s: %s` in the optimizer; keep one of them", specName, key, key, num(line.getAsDouble()), key,
-          num(arg.getAsDouble())));
-    }
-    return line.isPresent() ? line.getAsDouble() : otherwise;
-  }
-
-  private static Schedule schedule(TrainSpec spec, String specName) {
-    Schedule s = Schedule.constant();
-    if (spec.schedule().isPresent()) {
-      Choice c = spec.schedule().get();
-      s = switch (c.name()) {
-        case "constant" -> Schedule.constant();
-        case "step" -> {
-          if (c.arg("every").isEmpty()) {
-            throw new Main.UserError(Main.FAILED, specName + ": `schedule step` needs `every:`, the epochs between"
-                + " decays, e.g. `schedule step(every: 30, gamma: 0.1)`");
-          }
-          yield Schedule.step((int) c.arg("every").getAsDouble(), c.arg("gamma").orElse(0.1));
-        }
-        case "cosine" -> Schedule.cosine(c.arg("min").orElse(0));
-        case "onecycle" -> new Schedule.OneCycle(c.arg("pct").orElse(0.3), c.arg("div").orElse(25),
-            c.arg("final_div").orElse(1e4));
-        default -> throw new IllegalArgumentException("unknown schedule " + c.name());
-      };
-    }
-    return spec.warmupEpochs().isPresent() && spec.warmupEpochs().getAsDouble() > 0
-        ? s.withWarmUp(spec.warmupEpochs().getAsDouble()) : s;
   }
 
   /** --augment: "none", or a comma-separated list of "crop", "crop:PAD" and "flip". */
@@ -167,11 +93,4 @@ final class TrainPlan {
         .replaceAll("(\\.\\d*?)0+($|e)", "$1$2").replace(".e", "e").replaceAll("\\.$", "");
   }
 
-  private static <T> T pick(T flag, T fromSpec, T otherwise) {
-    return flag != null ? flag : fromSpec != null ? fromSpec : otherwise;
-  }
-
-  private static Double box(OptionalDouble d) {
-    return d.isPresent() ? d.getAsDouble() : null;
-  }
 }

@@ -55,7 +55,9 @@ final class TrainSettings {
     OptionalDouble smoothing = OptionalDouble.empty();
     OptionalLong seed = OptionalLong.empty();
     Set<String> seen = new java.util.HashSet<>();
+    Map<String, Span> where = new java.util.HashMap<>();
     for (Decl.Setting s : sections.get(0).settings()) {
+      where.put(s.key().text(), s.span());
       String key = s.key().text();
       if (!seen.add(key)) {
         diagnostics.error("duplicate-setting", s.key().span(), "`" + key + "` is set twice");
@@ -80,7 +82,23 @@ final class TrainSettings {
             "known settings: " + String.join(", ", KEYS));
       }
     }
+    conflict("lr", lr, optimizer, where);
+    conflict("weight_decay", decay, optimizer, where);
+    if (schedule.isPresent() && schedule.get().name().equals("step") && schedule.get().arg("every").isEmpty()) {
+      diagnostics.error("argument-count", where.get("schedule"), "`schedule step` needs `every:`, the epochs between decays",
+          "e.g. `schedule step(every: 30, gamma: 0.1)`");
+    }
     return new TrainSpec(epochs, batch, optimizer, lr, decay, schedule, warmup, augment, smoothing, seed);
+  }
+
+  /** `lr 0.1` and `sgd(lr: 0.01)` name one setting: different values are an error, not a silent choice. */
+  private void conflict(String key, OptionalDouble line, Optional<TrainSpec.Choice> optimizer, Map<String, Span> where) {
+    if (line.isEmpty() || optimizer.isEmpty()) return;
+    OptionalDouble arg = optimizer.get().arg(key);
+    if (arg.isPresent() && arg.getAsDouble() != line.getAsDouble()) {
+      diagnostics.error("duplicate-setting", where.get(key), "`" + key + "` is set twice: `" + key + " " + fmt(line.getAsDouble())
+          + "` here and `" + key + ": " + fmt(arg.getAsDouble()) + "` in the optimizer", "keep one of them");
+    }
   }
 
   private Optional<Decl.SettingValue> single(Decl.Setting s) {
