@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "A compiler for convolutional networks: checks .cnn specs, generates code, trains on CIFAR-10.",
     subcommands = {CheckCommand.class, SummaryCommand.class, CompileCommand.class, TrainCommand.class,
-        EvalCommand.class, PredictCommand.class, CommandLine.HelpCommand.class},
+        EvalCommand.class, PredictCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the spec or data has errors, 2 bad usage, 3 internal error."})
 public final class Main {
   public static final int OK = 0;

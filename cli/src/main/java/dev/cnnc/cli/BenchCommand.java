@@ -1,0 +1,194 @@
+// `cnnc bench FILE`: training and inference images/s, and each kernel's time and GFLOP/s against
+// the machine's measured FP32 peak. Numbers for people comparing runs, never for pass/fail tests.
+package dev.cnnc.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.cnnc.runtime.cpu.CpuNetwork;
+import dev.cnnc.runtime.cpu.Gemm;
+import dev.cnnc.runtime.cpu.Peak;
+import dev.cnnc.runtime.optim.Optimizer;
+import dev.cnnc.runtime.optim.OptimizerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", sortOptions = false,
+    description = "Training and inference images/s, per-layer time and GFLOP/s (synthetic data).")
+final class BenchCommand implements Callable<Integer> {
+  enum Format { text, json }
+
+  @ParentCommand Main main;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "the spec file")
+  Path file;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "training batch (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--infer-batch", paramLabel = "N", defaultValue = "256", description = "inference batch (default: ${DEFAULT-VALUE})")
+  int inferBatch;
+
+  @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: the available processors)")
+  Integer threads;
+
+  @Option(names = "--windows", paramLabel = "N", defaultValue = "5", description = "timed windows; the median is reported (default: ${DEFAULT-VALUE})")
+  int windows;
+
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "2", description = "length of each window and of the warm-up (default: ${DEFAULT-VALUE})")
+  double seconds;
+
+  @Option(names = "--peak-gflops", paramLabel = "G", description = "the machine's FP32 peak for these threads (default: measured with an FMA loop)")
+  Double peakGflops;
+
+  @Option(names = "--skip-layers", description = "only the images/s figures, no per-layer profile")
+  boolean skipLayers;
+
+  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+  Format format;
+
+  @Override
+  public Integer call() {
+    if (batch < 1 || inferBatch < 1 || windows < 1 || !(seconds > 0) || (threads != null && threads < 1)) {
+      throw new Main.UserError(Main.USAGE, "--batch, --infer-batch, --windows, --seconds and --threads must be positive");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    Specs.Checked checked = Specs.load(file, err, false);
+    CpuNetwork net = (CpuNetwork) Models.build(Models.Backend.java, checked, Math.max(batch, inferBatch), t, 1, main.host);
+    int classes = net.classes();
+    int[] shape = net.inputShape();
+    SplittableRandom random = new SplittableRandom(7);
+    float[] x = new float[Math.max(batch, inferBatch) * shape[0] * shape[1] * shape[2]];
+    for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+    int[] labels = new int[batch];
+    for (int i = 0; i < batch; i++) labels[i] = random.nextInt(classes);
+    Optimizer sgd = OptimizerConfig.sgd(0.01, 0.9).create(net.parameters(), net.parameterData().length);
+    float[] logits = new float[inferBatch * classes];
+
+    Runnable trainStep = () -> {
+      net.trainStep(x, labels, batch, 0f, 1);
+      sgd.step(net.parameterData(), net.gradientData(), 0.01);
+    };
+    Runnable inferStep = () -> net.infer(x, inferBatch, logits);
+    err.printf("bench %s: batch %d, %d thread%s, %s GEMM; warming up…%n", net.name(), batch, t, t == 1 ? "" : "s",
+        Gemm.strategy());
+    err.flush();
+    double trainRate = batch / median(trainStep);
+    double inferRate = inferBatch / median(inferStep);
+    double peak = peakGflops != null ? peakGflops : Peak.perThreadGflops() * t;
+    List<Layer> layers = skipLayers ? List.of() : profile(net, trainStep, inferStep);
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(format == Format.json ? json(net, t, trainRate, inferRate, peak, layers) : text(net, t, trainRate, inferRate, peak, layers));
+    out.flush();
+    return Main.OK;
+  }
+
+  /** Seconds per call: the median over windows of the mean call time, after a warm-up window. */
+  private double median(Runnable step) {
+    window(step);
+    double[] perCall = new double[windows];
+    for (int w = 0; w < windows; w++) perCall[w] = window(step);
+    Arrays.sort(perCall);
+    return perCall[windows / 2];
+  }
+
+  private double window(Runnable step) {
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    int calls = 0;
+    long now;
+    do {
+      step.run();
+      calls++;
+      now = System.nanoTime();
+    } while (now < end);
+    return (now - start) / 1e9 / calls;
+  }
+
+  /** One kernel's share of a step. */
+  record Layer(String phase, String layer, String describe, double msPerStep, double gflops) {}
+
+  private List<Layer> profile(CpuNetwork net, Runnable trainStep, Runnable inferStep) {
+    long[] nanos = new long[net.kernels().size()];
+    int[] steps = new int[2];
+    for (int phase = 0; phase < 2; phase++) {
+      Runnable step = phase == 0 ? trainStep : inferStep;
+      net.profile(true);
+      long end = System.nanoTime() + (long) (seconds * windows * 1e9 / 2);
+      do {
+        step.run();
+        steps[phase]++;
+      } while (System.nanoTime() < end);
+      long[] got = net.kernelNanos();
+      for (int i = 0; i < nanos.length; i++) nanos[i] += got[i];
+      net.profile(false);
+    }
+    List<CpuNetwork.Kernel> kernels = net.kernels();
+    Layer[] out = new Layer[kernels.size()];
+    for (int i = 0; i < kernels.size(); i++) {
+      CpuNetwork.Kernel k = kernels.get(i);
+      boolean infer = k.phase().equals("infer");
+      double ms = nanos[i] / 1e6 / steps[infer ? 1 : 0];
+      double flops = (double) k.flopsPerImage() * (infer ? inferBatch : batch);
+      out[i] = new Layer(k.phase(), k.layer(), k.describe(), ms, flops == 0 ? 0 : flops / (ms * 1e6));
+    }
+    return List.of(out);
+  }
+
+  private String text(CpuNetwork net, int t, double train, double infer, double peak, List<Layer> layers) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%s, %d thread%s, %s GEMM, FP32 peak %.0f GFLOP/s%n", net.name(), t,
+        t == 1 ? "" : "s", Gemm.strategy(), peak));
+    b.append(String.format(Locale.ROOT, "training:  %8.1f images/s (batch %d, SGD step included)%n", train, batch));
+    b.append(String.format(Locale.ROOT, "inference: %8.1f images/s (batch %d)%n", infer, inferBatch));
+    if (layers.isEmpty()) return b.toString();
+    b.append(String.format(Locale.ROOT, "%n%-9s %-28s %-34s %9s %9s %7s%n", "phase", "layer", "op", "ms/step", "GFLOP/s", "% peak"));
+    for (Layer l : layers) {
+      b.append(String.format(Locale.ROOT, "%-9s %-28s %-34s %9.3f %9s %7s%n", l.phase, clip(l.layer, 28), clip(l.describe, 34),
+          l.msPerStep, l.gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", l.gflops),
+          l.gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", 100 * l.gflops / peak)));
+    }
+    return b.toString();
+  }
+
+  private static String clip(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+
+  private String json(CpuNetwork net, int t, double train, double infer, double peak, List<Layer> layers) {
+    JsonObject o = new JsonObject();
+    o.addProperty("network", net.name());
+    o.addProperty("threads", t);
+    o.addProperty("batch", batch);
+    o.addProperty("infer_batch", inferBatch);
+    o.addProperty("gemm", Gemm.strategy());
+    o.addProperty("peak_gflops", peak);
+    o.addProperty("train_images_per_s", train);
+    o.addProperty("infer_images_per_s", infer);
+    JsonArray list = new JsonArray();
+    for (Layer l : layers) {
+      JsonObject j = new JsonObject();
+      j.addProperty("phase", l.phase);
+      j.addProperty("layer", l.layer);
+      j.addProperty("op", l.describe);
+      j.addProperty("ms_per_step", l.msPerStep);
+      j.addProperty("gflops", l.gflops);
+      j.addProperty("peak_share", l.gflops / peak);
+      list.add(j);
+    }
+    o.add("layers", list);
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+  }
+}
