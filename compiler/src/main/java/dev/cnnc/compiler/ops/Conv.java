@@ -162,7 +162,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     String col = pointwise() ? "x" : "col";
     if (!pointwise()) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
-    if (!pointwise()) im2col(c);
+    if (!pointwise()) im2col(c, k);
     c.add("// (CO, P) = (CO, K) · (K, P): $L×$L = $L×$L · $L×$L\n", outC(), planeOut(), outC(), taps(), taps(), planeOut())
         .addStatement("$T.mm($L, $L, $L, w, $L, $L, 1, $L, $L, $L, y, n * $L, $L, false)", GEMM, outC(), planeOut(),
             taps(), k.param("weight"), taps(), col, pointwise() ? "n * " + input.size() : "0", planeOut(),
@@ -205,7 +205,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
       c.endControlFlow();
     }
-    if (!pointwise()) im2col(c);
+    if (!pointwise()) im2col(c, k);
     c.add("// dw (CO, K) += dy (CO, P) · colᵀ (P, K)\n")
         .addStatement("$T.mmt($L, $L, $L, dy, n * $L, $L, $L, $L, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
             output.size(), planeOut(), col, pointwise() ? "n * " + input.size() : "0", planeOut(), k.param("weight"), taps());
@@ -218,7 +218,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         c.add("// dcol (K, P) = wᵀ (K, CO) · dy (CO, P), reusing col's memory\n")
             .addStatement("$T.mm($L, $L, $L, w, $L, 1, $L, dy, n * $L, $L, col, 0, $L, false)", GEMM, taps(), planeOut(),
                 outC(), k.param("weight"), taps(), output.size(), planeOut(), planeOut());
-        col2im(c, k.accumulate(0));
+        col2im(c, k, k.accumulate(0));
       }
     }
     return c.endControlFlow().build();
@@ -226,50 +226,87 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
 
-  /** Fills col (K, P) from image n of x; taps in the padding read zero. */
-  private void im2col(CodeBlock.Builder c) {
-    c.add("// im2col: col[(ci, kh, kw), (oh, ow)] = x[ci, oh·$L − $L + kh·$L, ow·$L − $L + kw·$L]\n",
-            h.s(), h.padBefore(), h.d(), w.s(), w.padBefore(), w.d())
+  private boolean padded() {
+    return h.padBefore() + h.padAfter() + w.padBefore() + w.padAfter() > 0;
+  }
+
+  /** Rows and columns of the zero-padded input. */
+  private int hp() {
+    return input.h() + h.padBefore() + h.padAfter();
+  }
+
+  private int wp() {
+    return input.w() + w.padBefore() + w.padAfter();
+  }
+
+  /**
+   * Fills col (K, P) from image n of x. A padded input is first copied into a zero-bordered
+   * scratch (its borders are never written, so they stay zero), so every col row is a plain
+   * (strided) copy with no bounds tests.
+   */
+  private void im2col(CodeBlock.Builder c, JavaGen k) {
+    String src;
+    String base;
+    if (padded()) {
+      String xp = k.scratch("padded", (long) inC() * hp() * wp());
+      c.addStatement("final float[] xp = $L", xp)
+          .add("// the image into the middle of its zero border\n")
+          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+          .addStatement("for (int ih = 0; ih < $L; ih++) System.arraycopy(x, n * $L + (ci * $L + ih) * $L, xp, (ci * $L + ih + $L) * $L + $L, $L)",
+              input.h(), input.size(), input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore(), input.w())
+          .endControlFlow();
+      src = "xp";
+      base = "0";
+    } else {
+      src = "x";
+      base = "n * " + input.size();
+    }
+    c.add("// im2col: col[(ci, kh, kw), (oh, ow)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d())
         .beginControlFlow("for (int ci = 0, r = 0; ci < $L; ci++)", inC())
-        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn());
-    windowRows(c);
-    c.addStatement("final int cr = r * $L + oh * $L", planeOut(), output.w())
-        .beginControlFlow("if (ih < 0 || ih >= $L)", input.h())
-        .addStatement("java.util.Arrays.fill(col, cr, cr + $L, 0f)", output.w())
-        .addStatement("continue")
-        .endControlFlow()
-        .addStatement("final int xr = xc + ih * $L + kw * $L - $L", input.w(), w.d(), w.padBefore())
-        .addStatement("for (int ow = 0; ow < owLo; ow++) col[cr + ow] = 0f")
-        .addStatement("for (int ow = owLo; ow < owHi; ow++) col[cr + ow] = x[xr + $L]", w.s() == 1 ? "ow" : "ow * " + w.s())
-        .addStatement("for (int ow = owHi; ow < $L; ow++) col[cr + ow] = 0f", output.w())
-        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
+        .beginControlFlow("for (int kw = 0; kw < $L; kw++, r++)", w.k())
+        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .addStatement("final int from = $L + (ci * $L + oh * $L + kh * $L) * $L + kw * $L", base, padded() ? hp() : input.h(),
+            h.s(), h.d(), padded() ? wp() : input.w(), w.d());
+    if (w.s() == 1) c.addStatement("System.arraycopy($L, from, col, r * $L + oh * $L, $L)", src, planeOut(), output.w(), output.w());
+    else c.addStatement("for (int ow = 0, to = r * $L + oh * $L; ow < $L; ow++) col[to + ow] = $L[from + ow * $L]",
+        planeOut(), output.w(), output.w(), src, w.s());
+    c.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
   }
 
   /** Adds (or writes) col (K, P) back into image n of dx: the transpose of im2col. */
-  private void col2im(CodeBlock.Builder c, boolean accumulate) {
-    if (!accumulate) c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
-    c.add("// col2im: dx[ci, ih, iw] += dcol[(ci, kh, kw), (oh, ow)] for every tap inside the image\n")
+  private void col2im(CodeBlock.Builder c, JavaGen k, boolean accumulate) {
+    String dst;
+    String base;
+    if (padded()) {
+      c.addStatement("final float[] dxp = $L", k.scratch("dpadded", (long) inC() * hp() * wp()))
+          .addStatement("java.util.Arrays.fill(dxp, 0f)");
+      dst = "dxp";
+      base = "0";
+    } else {
+      if (!accumulate) c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
+      dst = "dx";
+      base = "n * " + input.size();
+    }
+    c.add("// col2im: $L[ci, oh·$L + kh·$L, ow·$L + kw·$L] += dcol[(ci, kh, kw), (oh, ow)]\n", dst, h.s(), h.d(), w.s(), w.d())
         .beginControlFlow("for (int ci = 0, r = 0; ci < $L; ci++)", inC())
-        .addStatement("final int xc = n * $L + ci * $L", input.size(), planeIn());
-    windowRows(c);
-    c.addStatement("if (ih < 0 || ih >= $L) continue", input.h())
-        .addStatement("final int cr = r * $L + oh * $L", planeOut(), output.w())
-        .addStatement("final int xr = xc + ih * $L + kw * $L - $L", input.w(), w.d(), w.padBefore())
-        .addStatement("for (int ow = owLo; ow < owHi; ow++) dx[xr + $L] += col[cr + ow]", w.s() == 1 ? "ow" : "ow * " + w.s())
-        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-  }
-
-  /** Opens the kh, kw (advancing r) and oh loops; owLo..owHi are the columns whose tap is inside. */
-  private void windowRows(CodeBlock.Builder c) {
-    c.beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
+        .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
         .beginControlFlow("for (int kw = 0; kw < $L; kw++, r++)", w.k())
-        .add("// columns [owLo, owHi) read inside the image; the rest read padding\n")
-        .addStatement("final int owLo = Math.min($L, Math.max(0, Math.floorDiv($L - kw * $L + $L, $L)))",
-            output.w(), w.padBefore(), w.d(), w.s() - 1, w.s())
-        .addStatement("final int owHi = Math.max(owLo, Math.min($L, Math.floorDiv($L - kw * $L, $L) + 1))",
-            output.w(), input.w() - 1 + w.padBefore(), w.d(), w.s())
         .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
-        .addStatement("final int ih = oh * $L - $L + kh * $L", h.s(), h.padBefore(), h.d());
+        .addStatement("final int to = $L + (ci * $L + oh * $L + kh * $L) * $L + kw * $L", base, padded() ? hp() : input.h(),
+            h.s(), h.d(), padded() ? wp() : input.w(), w.d())
+        .addStatement("for (int ow = 0, from = r * $L + oh * $L; ow < $L; ow++) $L[to + $L] += col[from + ow]",
+            planeOut(), output.w(), output.w(), dst, w.s() == 1 ? "ow" : "ow * " + w.s())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+    if (padded()) {
+      c.add("// the middle of the padded gradient is dx\n")
+          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+          .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
+          .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = (ci * $L + ih + $L) * $L + $L", input.size(),
+              input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore())
+          .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxp[from + iw]", input.w(), accumulate ? "+=" : "=")
+          .endControlFlow().endControlFlow();
+    }
   }
 
   private int planeIn() {
