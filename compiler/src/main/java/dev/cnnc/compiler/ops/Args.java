@@ -158,6 +158,10 @@ public final class Args {
     for (int i = 0; i < all.size(); i++) {
       if (used[i]) continue;
       ArgValue a = all.get(i);
+      if (a.value() instanceof Value.Invalid) {
+        failed = true;
+        continue;
+      }
       String shown = a.key().map(k -> k + ": " + a.value()).orElse(a.value().toString());
       if (a.key().isEmpty() && a.value() instanceof Value.Name n) {
         error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`",
@@ -208,6 +212,10 @@ public final class Args {
   }
 
   private void typeError(ArgValue a, String expected) {
+    if (a.value() instanceof Value.Invalid) {
+      failed = true; // its expression was reported when it was computed
+      return;
+    }
     if (a.value() instanceof Value.Name n) {
       error("undeclared-parameter", a.span(),
           "`" + n.name() + "` is not a declared parameter (`" + op + "` expects " + expected + " here)",

@@ -299,13 +299,16 @@ public final class Resolver {
   private List<ArgValue> args(List<Arg> args, Map<String, Long> env, Diagnostics diags) {
     List<ArgValue> out = new ArrayList<>();
     for (Arg a : args) {
-      Value v = value(a.value(), env, diags);
-      if (v != null) out.add(new ArgValue(a.key().map(Ident::text), v, a.span()));
+      out.add(new ArgValue(a.key().map(Ident::text), value(a.value(), env, diags), a.span()));
     }
     return out;
   }
 
-  /** A bare name that is not a parameter stays a name (a flag or shorthand for the op to read). */
+  /**
+   * A bare name that is not a parameter stays a name (a flag or shorthand for the op to read).
+   * An expression that cannot be computed is reported here and kept as {@link Value.Invalid}, so
+   * the op does not miscount its arguments.
+   */
   private Value value(Expr e, Map<String, Long> env, Diagnostics diags) {
     if (e instanceof Expr.Name n && !env.containsKey(n.name().text())) return new Value.Name(n.name().text());
     if (e instanceof Expr.Str s) return new Value.Str(s.value());
@@ -313,7 +316,7 @@ public final class Resolver {
     if (e instanceof Expr.Neg n && n.operand() instanceof Expr.FloatLit f) {
       return new Value.Real(-f.value(), "-" + f.text());
     }
-    return eval(e, env, diags).<Value>map(Value.Int::new).orElse(null);
+    return eval(e, env, diags).<Value>map(Value.Int::new).orElseGet(Value.Invalid::new);
   }
 
   /** Integer arithmetic over literals and parameters; reports and returns empty on any problem. */
