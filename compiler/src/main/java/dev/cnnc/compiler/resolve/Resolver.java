@@ -134,28 +134,23 @@ public final class Resolver {
   }
 
   private void element(Element e, Map<String, Long> env, Scope scope, Diagnostics diags, List<RNode> out) {
-    long times = 1;
-    if (e.times().isPresent()) {
-      times = eval(e.times().get(), env, diags).orElse(-1L);
-      if (times < 1) {
-        if (times == 0 || times < -1) {
-          diags.error("argument-value", e.times().get().span(), "a repeat count must be at least 1, got " + times);
-        }
-        return;
-      }
-    }
+    Optional<Long> repeats = e.times().isPresent() ? count(e.times().get(), env, diags) : Optional.of(1L);
     if (e instanceof Element.Repeat r) {
-      long count = eval(r.count(), env, diags).orElse(-1L);
-      if (count < 1) {
-        if (count != -1) diags.error("argument-value", r.count().span(), "a repeat count must be at least 1, got " + count);
-        return;
-      }
-      times *= count;
+      Optional<Long> count = count(r.count(), env, diags);
+      repeats = repeats.isPresent() && count.isPresent()
+          ? Optional.of(Limits.product(repeats.get(), count.get())) : Optional.empty();
     }
-    if (times > MAX_LAYERS) {
-      diags.error("too-large", e.span(), "repeating " + times + " times is more than cnnc expands (" + MAX_LAYERS + " layers)");
+    if (repeats.isPresent() && repeats.get() > MAX_LAYERS) {
+      diags.error("too-large", e.span(), "repeating "
+          + (repeats.get() == Long.MAX_VALUE ? "more than 9·10¹⁸" : String.format("%,d", repeats.get()))
+          + " times is more than cnnc expands (" + String.format("%,d", MAX_LAYERS) + " layers)");
+      repeats = Optional.empty();
+    }
+    if (repeats.isEmpty()) {
+      out.add(unresolved(e, scope, diags));
       return;
     }
+    long times = repeats.get();
     String label = e.label().map(Ident::text).orElse(null);
     String repeatBase = e instanceof Element.Repeat ? label != null ? label : scope.autoName("repeat") : null;
     for (long i = 0; i < times; i++) {
@@ -174,6 +169,21 @@ public final class Resolver {
     }
   }
 
+  /** A repeat count: a whole number of at least 1, or empty after reporting why not. */
+  private Optional<Long> count(Expr e, Map<String, Long> env, Diagnostics diags) {
+    Optional<Long> n = eval(e, env, diags);
+    if (n.isPresent() && n.get() < 1) {
+      diags.error("argument-value", e.span(), "a repeat count must be at least 1, got " + n.get());
+      return Optional.empty();
+    }
+    return n;
+  }
+
+  private static RNode unresolved(Element e, Scope scope, Diagnostics diags) {
+    String name = e.label().map(Ident::text).orElse(e instanceof Element.Call c ? c.op().text() : "layer");
+    return new RNode.Unresolved(scope.qualify(name), e.span(), diags);
+  }
+
   private String kindOf(Element e) {
     if (e instanceof Element.Call c) return c.op().text();
     if (e instanceof Element.Residual) return "res";
@@ -184,6 +194,7 @@ public final class Resolver {
     String op = c.op().text();
     if (Registry.find(op).isEmpty()) {
       unknownLayer(c.op(), root); // a property of the text, reported once however often a block is used
+      out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
     layers++;
@@ -209,10 +220,14 @@ public final class Resolver {
       cycle.add(block.name().text());
       diags.error("recursive-block", c.op().span(), "block `" + block.name() + "` uses itself: "
           + String.join(" → ", cycle), "blocks cannot call themselves, directly or through other blocks; use `* n` or `repeat n { … }` to repeat layers");
+      out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
     Map<String, Long> inner = bindParams(c, block, env, diags);
-    if (inner == null) return;
+    if (inner == null) {
+      out.add(new RNode.Unresolved(name, c.span(), diags));
+      return;
+    }
     Diagnostics within = diags.within("in `" + name + "`, a use of block `" + block.name() + "` at line "
         + c.span().line() + " with " + describe(inner));
     expanding.add(block.name().text());
@@ -284,11 +299,12 @@ public final class Resolver {
       if (!keyOk || normal == null) {
         diags.error("unknown-argument", a.span(), "`residual` takes the shortcut kind: identity, projection or zeropad",
             "e.g. `residual(projection) { … }` (conv k1 + bn) or `residual(zeropad) { … }` (ResNet option A)");
-        continue;
+        kind = "unknown";
+        break;
       }
       kind = normal;
     }
-    if (r.shortcut().isPresent()) kind = "custom";
+    if (r.shortcut().isPresent() && !kind.equals("unknown")) kind = "custom";
     String qualified = scope.qualify(name);
     List<RNode> body = chain(r.body(), env, scope, diags);
     Optional<List<RNode>> shortcut = r.shortcut().map(s ->

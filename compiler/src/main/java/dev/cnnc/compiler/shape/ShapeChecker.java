@@ -72,7 +72,9 @@ public final class ShapeChecker {
   private Cursor chain(List<RNode> body, Cursor at) {
     Cursor cur = at;
     for (RNode n : body) {
-      cur = n instanceof RNode.Layer l ? layer(l, cur) : residual((RNode.Residual) n, cur);
+      cur = n instanceof RNode.Layer l ? layer(l, cur)
+          : n instanceof RNode.Residual r ? residual(r, cur)
+          : null; // unresolved: its error is reported, and the shape after it is unknown
       if (cur == null) {
         broken = true;
         return null;
@@ -110,6 +112,7 @@ public final class ShapeChecker {
     Diagnostics d = r.diagnostics();
     Cursor shortcut = switch (r.kind()) {
       case "custom" -> chain(r.shortcut().orElseThrow(), at);
+      case "unknown" -> null;
       case "projection" -> projection(r, at, x, y);
       case "zeropad" -> zeropad(r, at, x, y);
       default -> at;
