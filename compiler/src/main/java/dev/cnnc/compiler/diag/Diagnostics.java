@@ -4,27 +4,36 @@ package dev.cnnc.compiler.diag;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 public final class Diagnostics {
   private final SourceFile source;
   private final List<Diagnostic> all;
   private final List<String> context;
+  /** The codes this view passes on, or null for all. */
+  private final Set<String> codes;
 
   public Diagnostics(SourceFile source) {
-    this(source, new ArrayList<>(), List.of());
+    this(source, new ArrayList<>(), List.of(), null);
   }
 
-  private Diagnostics(SourceFile source, List<Diagnostic> all, List<String> context) {
+  private Diagnostics(SourceFile source, List<Diagnostic> all, List<String> context, Set<String> codes) {
     this.source = source;
     this.all = all;
     this.context = context;
+    this.codes = codes;
   }
 
   /** A view that adds {@code helpLine} to everything reported through it (e.g. which block use). */
   public Diagnostics within(String helpLine) {
     List<String> more = new ArrayList<>(context);
     more.add(helpLine);
-    return new Diagnostics(source, all, List.copyOf(more));
+    return new Diagnostics(source, all, List.copyOf(more), codes);
+  }
+
+  /** A view that drops every diagnostic whose code is not one of {@code kept}. */
+  public Diagnostics only(Set<String> kept) {
+    return new Diagnostics(source, all, context, Set.copyOf(kept));
   }
 
   public SourceFile source() {
@@ -40,6 +49,7 @@ public final class Diagnostics {
   }
 
   public void add(Severity severity, String code, Span span, String message, List<String> help) {
+    if (codes != null && !codes.contains(code)) return;
     List<String> lines = new ArrayList<>(help);
     lines.addAll(context);
     Diagnostic d = new Diagnostic(severity, code, source.name(), span, message, lines);

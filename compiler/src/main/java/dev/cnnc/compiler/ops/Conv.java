@@ -14,13 +14,12 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     boolean bias = a.bias();
     Spatial.Result win = Spatial.read(b, 0, false, 0);
     a.finish();
-    if (win == null || a.failed() || channels.isEmpty()) return null;
-    long out = channels.get(channels.size() - 1);
-    int in = b.input().channels();
+    long out = channels.isEmpty() ? 1 : channels.get(channels.size() - 1);
     if (out < 1) {
       a.invalid(a.positionalSpan(channels.size() - 1), "`" + b.name() + "` needs at least one output channel, got " + out);
-      return null;
     }
+    if (win == null || a.failed() || channels.isEmpty()) return null;
+    int in = b.input().channels();
     if (channels.size() == 2 && channels.get(0) != in) {
       b.diagnostics().error("channel-mismatch", a.positionalSpan(0),
           "`" + b.name() + "` expects " + channels.get(0) + " input channels, but its input has " + in

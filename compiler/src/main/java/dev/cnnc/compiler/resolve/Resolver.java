@@ -67,8 +67,7 @@ public final class Resolver {
     }
     Scope scope = new Scope("", net.body().get());
     List<RNode> body = chain(net.body().get(), Map.of(), scope, root);
-    if (input == null) return Optional.empty();
-    return Optional.of(new ResolvedSpec(net.name().text(), net.span(), input, body, train));
+    return Optional.of(new ResolvedSpec(net.name().text(), net.span(), Optional.ofNullable(input), body, train));
   }
 
   private Shape input(Decl.Network net) {

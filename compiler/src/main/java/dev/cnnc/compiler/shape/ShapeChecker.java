@@ -25,13 +25,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A layer whose output shape cannot be known (bad arguments, a window that does not fit) stops
- * its chain; errors that leave the shape known (a channel or feature count that disagrees with
- * the input) are reported and checking goes on, so one run shows every independent error.
+ * shape checking of its chain, and the layers after it are checked for what does not depend on
+ * shapes (their arguments); errors that leave the shape known (a channel or feature count that
+ * disagrees with the input) are reported and checking goes on. So one run shows every
+ * independent error, and none that only echoes another.
  */
 public final class ShapeChecker {
+  /** What can be checked without knowing a layer's input shape. */
+  private static final Set<String> ARGUMENT_CODES = Set.of(
+      "argument-count", "argument-type", "argument-value", "unknown-argument", "undeclared-parameter");
+  /** Stands in for the unknown input of a layer after a broken one; its shape errors are dropped. */
+  private static final Shape UNKNOWN = Shape.chw(1, 1, 1);
+
   private final Diagnostics root;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, Span> names = new HashMap<>();
@@ -47,8 +56,13 @@ public final class ShapeChecker {
   }
 
   private Optional<Graph> run(ResolvedSpec spec) {
-    nodes.add(new Node(0, "input", new Input(spec.input()), List.of(), spec.span()));
-    List<Step> path = List.of(new Step("input", "input", spec.input()));
+    if (spec.input().isEmpty()) {
+      argumentsOnly(spec.body());
+      return Optional.empty();
+    }
+    Shape input = spec.input().get();
+    nodes.add(new Node(0, "input", new Input(input), List.of(), spec.span()));
+    List<Step> path = List.of(new Step("input", "input", input));
     Cursor end = chain(spec.body(), new Cursor(0, path));
     if (end == null || broken) return Optional.empty();
     Shape out = nodes.get(end.node).output();
@@ -71,16 +85,33 @@ public final class ShapeChecker {
 
   private Cursor chain(List<RNode> body, Cursor at) {
     Cursor cur = at;
-    for (RNode n : body) {
+    for (int i = 0; i < body.size(); i++) {
+      RNode n = body.get(i);
       cur = n instanceof RNode.Layer l ? layer(l, cur)
           : n instanceof RNode.Residual r ? residual(r, cur)
           : null; // unresolved: its error is reported, and the shape after it is unknown
       if (cur == null) {
         broken = true;
+        argumentsOnly(body.subList(i + 1, body.size()));
         return null;
       }
     }
     return cur;
+  }
+
+  /** Binds each layer to a stand-in input, keeping only the diagnostics about its arguments. */
+  private void argumentsOnly(List<RNode> body) {
+    for (RNode n : body) {
+      if (n instanceof RNode.Layer l) {
+        Registry.Entry entry = Registry.find(l.op()).orElseThrow();
+        Diagnostics quiet = l.diagnostics().only(ARGUMENT_CODES);
+        Args args = new Args(l.op(), entry.usage(), l.args(), quiet, l.span());
+        entry.bind().apply(new Binding(l.name(), l.op(), args, UNKNOWN, l.span(), quiet, List.of()));
+      } else if (n instanceof RNode.Residual r) {
+        argumentsOnly(r.body());
+        r.shortcut().ifPresent(this::argumentsOnly);
+      }
+    }
   }
 
   private Cursor layer(RNode.Layer l, Cursor at) {
@@ -107,12 +138,14 @@ public final class ShapeChecker {
   private Cursor residual(RNode.Residual r, Cursor at) {
     Shape x = nodes.get(at.node).output();
     Cursor body = chain(r.body(), at);
-    if (body == null) return null;
+    if (body == null || r.kind().equals("unknown")) {
+      r.shortcut().ifPresent(this::argumentsOnly);
+      return null;
+    }
     Shape y = nodes.get(body.node).output();
     Diagnostics d = r.diagnostics();
     Cursor shortcut = switch (r.kind()) {
       case "custom" -> chain(r.shortcut().orElseThrow(), at);
-      case "unknown" -> null;
       case "projection" -> projection(r, at, x, y);
       case "zeropad" -> zeropad(r, at, x, y);
       default -> at;
