@@ -3,6 +3,7 @@ package dev.cnnc.compiler.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** Weight (O, I, kH, kW) and optional bias (O), as PyTorch's Conv2d. */
 public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) implements Op {
@@ -12,7 +13,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     Args a = b.args();
     List<Long> channels = a.ints("in, out", 1, 2);
     boolean bias = a.bias();
-    Spatial.Result win = Spatial.read(b, 0, false, 0);
+    Spatial.Result win = Spatial.read(b, OptionalLong.empty(), false, OptionalLong.empty());
     a.finish();
     long out = channels.isEmpty() ? 1 : channels.get(channels.size() - 1);
     if (out < 1) {
