@@ -3,21 +3,23 @@ package dev.cnnc.compiler.diag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 public final class Diagnostics {
   private final SourceFile source;
-  private final List<Diagnostic> all;
+  /** In the order reported, each once (a block used twice may report the same thing twice). */
+  private final Set<Diagnostic> all;
   private final List<String> context;
   /** The codes this view passes on, or null for all. */
   private final Set<String> codes;
 
   public Diagnostics(SourceFile source) {
-    this(source, new ArrayList<>(), List.of(), null);
+    this(source, new LinkedHashSet<>(), List.of(), null);
   }
 
-  private Diagnostics(SourceFile source, List<Diagnostic> all, List<String> context, Set<String> codes) {
+  private Diagnostics(SourceFile source, Set<Diagnostic> all, List<String> context, Set<String> codes) {
     this.source = source;
     this.all = all;
     this.context = context;
@@ -53,7 +55,7 @@ public final class Diagnostics {
     List<String> lines = new ArrayList<>(help);
     lines.addAll(context);
     Diagnostic d = new Diagnostic(severity, code, source.name(), span, message, lines);
-    if (!all.contains(d)) all.add(d);
+    all.add(d);
   }
 
   public boolean hasErrors() {

@@ -16,6 +16,7 @@ import dev.cnnc.compiler.ops.Op;
 import dev.cnnc.compiler.ops.Registry;
 import dev.cnnc.compiler.ops.Shape;
 import dev.cnnc.compiler.ops.Step;
+import dev.cnnc.compiler.ops.Trail;
 import dev.cnnc.compiler.ops.Window;
 import dev.cnnc.compiler.ops.ZeroPadShortcut;
 import dev.cnnc.compiler.resolve.RNode;
@@ -62,8 +63,7 @@ public final class ShapeChecker {
     }
     Shape input = spec.input().get();
     nodes.add(new Node(0, "input", new Input(input), List.of(), spec.span()));
-    List<Step> path = List.of(new Step("input", "input", input));
-    Cursor end = chain(spec.body(), new Cursor(0, path));
+    Cursor end = chain(spec.body(), new Cursor(0, Trail.start(new Step("input", "input", input))));
     if (end == null || broken) return Optional.empty();
     Shape out = nodes.get(end.node).output();
     if (!out.isFlat()) {
@@ -75,11 +75,9 @@ public final class ShapeChecker {
   }
 
   /** Where a chain has got to: the node that holds its current value, and how it got there. */
-  private record Cursor(int node, List<Step> path) {
+  private record Cursor(int node, Trail trail) {
     Cursor then(int id, Step step) {
-      List<Step> longer = new ArrayList<>(path);
-      longer.add(step);
-      return new Cursor(id, List.copyOf(longer));
+      return new Cursor(id, trail.then(step));
     }
   }
 
@@ -106,7 +104,7 @@ public final class ShapeChecker {
         Registry.Entry entry = Registry.find(l.op()).orElseThrow();
         Diagnostics quiet = l.diagnostics().only(ARGUMENT_CODES);
         Args args = new Args(l.op(), entry.usage(), l.args(), quiet, l.span());
-        entry.bind().apply(new Binding(l.name(), l.op(), args, UNKNOWN, l.span(), quiet, List.of()));
+        entry.bind().apply(new Binding(l.name(), l.op(), args, UNKNOWN, l.span(), quiet, null));
       } else if (n instanceof RNode.Residual r) {
         argumentsOnly(r.body());
         r.shortcut().ifPresent(this::argumentsOnly);
@@ -118,7 +116,7 @@ public final class ShapeChecker {
     Registry.Entry entry = Registry.find(l.op()).orElseThrow();
     Shape in = nodes.get(at.node).output();
     Args args = new Args(l.op(), entry.usage(), l.args(), l.diagnostics(), l.span());
-    Binding b = new Binding(l.name(), l.op(), args, in, l.span(), l.diagnostics(), at.path);
+    Binding b = new Binding(l.name(), l.op(), args, in, l.span(), l.diagnostics(), at.trail);
     Op op = entry.bind().apply(b);
     if (op == null) return null;
     return add(l.name(), op, List.of(at.node), l.span(), l.diagnostics(), at);

@@ -1,0 +1,38 @@
+// Specs at the size limits: the front end answers in time proportional to the network, and
+// never by quietly checking less than what was written.
+package dev.cnnc.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cnnc.compiler.diag.Diagnostic;
+import dev.cnnc.compiler.diag.SourceFile;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LargeSpecTest {
+  /** Generous: the check takes well under a second; quadratic work takes minutes. */
+  private static final Duration LIMIT = Duration.ofSeconds(10);
+
+  private static Frontend.Result check(String body) {
+    String text = "network Big {\n  input 3x32x32\n  " + body + "\n}\n";
+    return assertTimeoutPreemptively(LIMIT, () -> Frontend.check(new SourceFile("big.cnn", text)));
+  }
+
+  @Test
+  void aHundredThousandLayersCheckInLinearTime() {
+    Frontend.Result r = check("conv(8, k3, p1) -> relu * 99990 -> gap -> fc(10)");
+    assertTrue(r.ok(), () -> r.diagnostics().all().toString());
+    assertEquals(99_994, r.graph().orElseThrow().nodes().size()); // input, conv, 99,990 relus, gap, fc
+  }
+
+  @Test
+  void anErrorAtTheEndOfALongChainIsExplainedQuickly() {
+    Frontend.Result r = check("conv(8, k3, p1) -> relu * 99990 -> gap -> fc(16, 10)");
+    List<Diagnostic> errors = r.diagnostics().all();
+    assertEquals(1, errors.size(), errors::toString);
+    assertTrue(errors.get(0).message().contains("expects 16 input features, but its input has 8"));
+  }
+}
