@@ -35,4 +35,27 @@ class LargeSpecTest {
     assertEquals(1, errors.size(), errors::toString);
     assertTrue(errors.get(0).message().contains("expects 16 input features, but its input has 8"));
   }
+
+  @Test
+  void nestedRepeatsBeyondTheLimitAreAnErrorNotATruncatedNetwork() {
+    Frontend.Result r = check("repeat 1000 { repeat 1000 { relu } } -> gap -> fc(10)");
+    List<Diagnostic> errors = r.diagnostics().all();
+    assertEquals(1, errors.size(), errors::toString);
+    assertEquals("too-large", errors.get(0).code());
+    assertTrue(errors.get(0).message().contains("more than 100,000 layers"), errors.get(0).message());
+    assertEquals(3, errors.get(0).span().line());
+    assertEquals(3, errors.get(0).span().column(), "points at the outer repeat");
+  }
+
+  @Test
+  void repeatedBlocksBeyondTheLimitPointAtTheNetworkLevelUse() {
+    String text = "block thousand() {\n  relu * 1000\n}\nnetwork Big {\n  input 3x32x32\n"
+        + "  conv(8, k1) -> many: thousand() * 1000 -> gap -> fc(10)\n}\n";
+    Frontend.Result r = assertTimeoutPreemptively(LIMIT, () -> Frontend.check(new SourceFile("big.cnn", text)));
+    List<Diagnostic> errors = r.diagnostics().all();
+    assertEquals(1, errors.size(), errors::toString);
+    assertTrue(errors.get(0).message().contains("more than 100,000 layers"), errors.get(0).message());
+    assertEquals(6, errors.get(0).span().line());
+    assertEquals(24, errors.get(0).span().column(), "points at `thousand() * 1000`");
+  }
 }

@@ -35,6 +35,9 @@ public final class Resolver {
   private final Map<String, Decl.Block> blocks = new LinkedHashMap<>();
   private final List<String> expanding = new ArrayList<>();
   private int layers;
+  /** How deep in blocks and repeats expansion is, and the network-level element it started from. */
+  private int depth;
+  private Element top;
 
   private Resolver(Diagnostics diagnostics) {
     this.root = diagnostics;
@@ -125,10 +128,13 @@ public final class Resolver {
 
   private List<RNode> chain(Chain chain, Map<String, Long> env, Scope scope, Diagnostics diags) {
     List<RNode> out = new ArrayList<>();
+    depth++;
     for (Element e : chain.elements()) {
       if (layers > MAX_LAYERS) break;
+      if (depth == 1) top = e;
       element(e, env, scope, diags, out);
     }
+    depth--;
     return out;
   }
 
@@ -152,7 +158,7 @@ public final class Resolver {
     long times = repeats.get();
     String label = e.label().map(Ident::text).orElse(null);
     String repeatBase = e instanceof Element.Repeat ? label != null ? label : scope.autoName("repeat") : null;
-    for (long i = 0; i < times; i++) {
+    for (long i = 0; i < times && layers <= MAX_LAYERS; i++) {
       String name = repeatBase != null ? repeatBase + "." + i
           : label == null ? scope.autoName(kindOf(e))
           : times == 1 ? label : label + "." + i;
@@ -196,7 +202,13 @@ public final class Resolver {
       out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
-    layers++;
+    if (++layers > MAX_LAYERS) {
+      // Each repeat count was within the limit, but their product (nested repeats, repeated blocks) is not.
+      root.error("too-large", top.span(), "this expands to more than " + String.format("%,d", MAX_LAYERS)
+          + " layers, more than cnnc expands", "check the repeat counts (`* n`, `repeat n { … }`) and the blocks they repeat");
+      out.add(new RNode.Unresolved(name, c.span(), diags));
+      return;
+    }
     out.add(new RNode.Layer(name, op, args(c.args(), env, diags), c.span(), diags));
   }
 
