@@ -51,6 +51,8 @@ public final class Resolver {
   private Optional<ResolvedSpec> run(SpecFile file) {
     TrainSpec train = new TrainSettings(root).read(file.trains());
     declareBlocks(file.blocks());
+    for (Decl.Block b : file.blocks()) checkLabels(b.body(), new HashMap<>());
+    for (Decl.Network n : file.networks()) n.body().ifPresent(c -> checkLabels(c, new HashMap<>()));
     List<Decl.Network> networks = file.networks();
     if (networks.isEmpty()) {
       root.error("no-network", new Span(1, 1, 1), "the file declares no network",
@@ -122,6 +124,26 @@ public final class Resolver {
           root.error("duplicate-parameter", p.span(), "parameter `" + p + "` is declared twice in block `" + name + "`");
         }
         seen.add(p.text());
+      }
+    }
+  }
+
+  /** Labels name layers within one chain (a residual's body shares its chain's names); each once. */
+  private void checkLabels(Chain chain, Map<String, Ident> seen) {
+    for (Element e : chain.elements()) {
+      if (e.label().isPresent()) {
+        Ident label = e.label().get();
+        Ident first = seen.putIfAbsent(label.text(), label);
+        if (first != null) {
+          root.error("duplicate-name", label.span(), "two layers are named `" + label + "`",
+              "the other is at line " + first.span().line() + "; give this one a different label");
+        }
+      }
+      if (e instanceof Element.Residual r) {
+        checkLabels(r.body(), seen);
+        r.shortcut().ifPresent(s -> checkLabels(s, new HashMap<>()));
+      } else if (e instanceof Element.Repeat r) {
+        checkLabels(r.body(), new HashMap<>());
       }
     }
   }

@@ -22,9 +22,7 @@ import dev.cnnc.compiler.ops.ZeroPadShortcut;
 import dev.cnnc.compiler.resolve.RNode;
 import dev.cnnc.compiler.resolve.ResolvedSpec;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,7 +42,6 @@ public final class ShapeChecker {
 
   private final Diagnostics root;
   private final List<Node> nodes = new ArrayList<>();
-  private final Map<String, Span> names = new HashMap<>();
   private boolean broken;
 
   private ShapeChecker(Diagnostics diagnostics) {
@@ -119,15 +116,11 @@ public final class ShapeChecker {
     Binding b = new Binding(l.name(), l.op(), args, in, l.span(), l.diagnostics(), at.trail);
     Op op = entry.bind().apply(b);
     if (op == null) return null;
-    return add(l.name(), op, List.of(at.node), l.span(), l.diagnostics(), at);
+    return add(l.name(), op, List.of(at.node), l.span(), at);
   }
 
-  private Cursor add(String name, Op op, List<Integer> inputs, Span span, Diagnostics diags, Cursor at) {
-    Span first = names.putIfAbsent(name, span);
-    if (first != null) {
-      diags.error("duplicate-name", span, "two layers are named `" + name + "`",
-          "the other is at line " + first.line() + "; give this one a different label");
-    }
+  /** Names are unique: the resolver rejects a label used twice in a chain, and scopes the rest. */
+  private Cursor add(String name, Op op, List<Integer> inputs, Span span, Cursor at) {
     int id = nodes.size();
     nodes.add(new Node(id, name, op, inputs, span));
     return at.then(id, new Step(name, op.describe(), op.output()));
@@ -162,8 +155,6 @@ public final class ShapeChecker {
       return null;
     }
     int id = nodes.size();
-    Span first = names.putIfAbsent(r.name(), r.span());
-    if (first != null) d.error("duplicate-name", r.span(), "two layers are named `" + r.name() + "`");
     nodes.add(new Node(id, r.name(), new Add(y), List.of(body.node, shortcut.node), r.span()));
     return body.then(id, new Step(r.name(), "add", y));
   }
@@ -174,9 +165,8 @@ public final class ShapeChecker {
     if (stride == 0) return null;
     Conv conv = new Conv(x, Shape.chw(y.channels(), y.h(), y.w()), Window.of(1, stride, 1, 0),
         Window.of(1, stride, 1, 0), false);
-    Cursor c = add(r.scope() + "0", conv, List.of(at.node), r.span(), r.diagnostics(), at);
-    return add(r.scope() + "1", new BatchNorm(conv.output(), 1e-5, 0.1), List.of(c.node), r.span(),
-        r.diagnostics(), c);
+    Cursor c = add(r.scope() + "0", conv, List.of(at.node), r.span(), at);
+    return add(r.scope() + "1", new BatchNorm(conv.output(), 1e-5, 0.1), List.of(c.node), r.span(), c);
   }
 
   private Cursor zeropad(RNode.Residual r, Cursor at, Shape x, Shape y) {
@@ -190,7 +180,7 @@ public final class ShapeChecker {
       return null;
     }
     ZeroPadShortcut op = new ZeroPadShortcut(x, y, stride);
-    return add(r.scope() + "pad", op, List.of(at.node), r.span(), r.diagnostics(), at);
+    return add(r.scope() + "pad", op, List.of(at.node), r.span(), at);
   }
 
   /** The stride s with ceil(x / s) = y on both axes, or 0 after reporting that none exists. */
