@@ -17,10 +17,12 @@ import dev.cnnc.compiler.ops.Shape;
 import dev.cnnc.compiler.ops.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Layers get their label, or {@code kind_N} counted per kind within their scope. Block uses and
@@ -34,6 +36,8 @@ public final class Resolver {
   private final Diagnostics root;
   private final Map<String, Decl.Block> blocks = new LinkedHashMap<>();
   private final List<String> expanding = new ArrayList<>();
+  /** Blocks whose declaration is in error (a parameter declared twice): uses expand to nothing more. */
+  private final Set<String> badBlocks = new HashSet<>();
   private int layers;
   /** How deep in blocks and repeats expansion is, and the network-level element it started from. */
   private int depth;
@@ -122,6 +126,7 @@ public final class Resolver {
       for (Ident p : b.params()) {
         if (seen.contains(p.text())) {
           root.error("duplicate-parameter", p.span(), "parameter `" + p + "` is declared twice in block `" + name + "`");
+          badBlocks.add(name);
         }
         seen.add(p.text());
       }
@@ -256,7 +261,7 @@ public final class Resolver {
       out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
-    Map<String, Long> inner = bindParams(c, block, env, diags);
+    Map<String, Long> inner = badBlocks.contains(block.name().text()) ? null : bindParams(c, block, env, diags);
     if (inner == null) {
       out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
