@@ -102,7 +102,7 @@ final class Spatial {
     }
     long dropH = h.droppedRows(b.input().h());
     long dropW = w.droppedRows(b.input().w());
-    if (dropH > 0 || dropW > 0) {
+    if (h.dropsRows(b.input().h()) || w.dropsRows(b.input().w())) {
       b.warning("window-does-not-tile",
           "`" + b.name() + "`: the " + k + "×" + k + " window with stride " + s + " does not tile the "
               + b.input().h() + "×" + b.input().w() + " input; " + dropped(dropH, dropW) + " never read",

@@ -121,4 +121,20 @@ class WindowTest {
   void asymmetricArithmeticShowsBothSides(String text) {
     assertEquals(text, Window.same(32, 4, 1, 1).arithmetic(32));
   }
+
+  @ParameterizedTest(name = "n={0} k={1} s={2} p={3}: gap {4}, drops beyond it: {5}")
+  @CsvSource(delimiter = '|', textBlock = """
+      # n | k | s | p | gap | drops | why
+       32 | 1 | 2 | 0 |  1  | false | rows 0, 2 … 30: row 31 is skipped like every odd row
+       31 | 1 | 2 | 0 |  1  | false | rows 0, 2 … 30 read; nothing after the last window
+       16 | 2 | 3 | 0 |  1  | true  | windows 0–1 … 12–13: rows 14, 15 dropped, one more than the gap
+       10 | 3 | 4 | 0 |  1  | true  | windows 0–2, 4–6: rows 7, 8, 9 dropped
+       31 | 2 | 2 | 0 |  0  | true  | row 30 dropped
+       32 | 2 | 2 | 0 |  0  | false | tiles
+      """)
+  void onlyRowsBeyondTheGapBetweenWindowsCountAsDropped(int n, int k, int s, int p, long gap, boolean drops, String why) {
+    Window w = Window.of(k, s, 1, p);
+    assertEquals(gap, w.gap(), why);
+    assertEquals(drops, w.dropsRows(n), why);
+  }
 }
