@@ -107,7 +107,10 @@ class LanguageTest {
         conv(8, k3, dilation: 2, pad: 2) | 8×32×32 | long names
         conv(8, k3, same)              | 8×32×32  | ceil(32 / 1)
         conv(8, k4, s2, same)          | 8×16×16  | ceil(32 / 2), total padding 15·2 + 3 + 1 − 32 = 2
+        conv(8, k3, pad: same)         | 8×32×32  | same, named
+        conv(8, k3, p: same)           | 8×32×32  | same, short key
         conv(8, k3, valid)             | 8×30×30  | p = 0
+        conv(8, k3, padding: valid)    | 8×30×30  | valid, named
         conv(3, 8, k3, p1)             | 8×32×32  | explicit in
         """)
     void argumentFormsGiveTheFormulaShape(String conv, String output, String arithmetic) {

@@ -39,9 +39,10 @@ final class Spatial {
     OptionalLong kernel = given.isPresent() ? given : defaultKernel;
     OptionalLong sArg = a.integer("s", "stride");
     long d = a.integer("d", "dilation").orElse(1);
+    // The word form first: `pad: same` must not be read as a padding number named `same`.
+    var word = a.word("p", "pad", "padding");
     OptionalLong p = a.integer("p", "pad", "padding");
     Pad mode = a.flag("same") ? Pad.SAME : a.flag("valid") ? Pad.VALID : Pad.EXPLICIT;
-    var word = a.word("p", "pad", "padding");
     if (word.isPresent()) {
       String w = ((Value.Name) word.get().value()).name();
       if (w.equals("same")) mode = Pad.SAME;
