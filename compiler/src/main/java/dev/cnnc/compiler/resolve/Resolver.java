@@ -139,7 +139,10 @@ public final class Resolver {
       if (e.label().isPresent()) {
         Ident label = e.label().get();
         Ident first = seen.putIfAbsent(label.text(), label);
-        if (first != null) {
+        if (label.text().equals("input")) {
+          root.error("duplicate-name", label.span(), "`input` is the name of the network's input",
+              "give this layer a different label");
+        } else if (first != null) {
           root.error("duplicate-name", label.span(), "two layers are named `" + label + "`",
               "the other is at line " + first.span().line() + "; give this one a different label");
         }
