@@ -58,4 +58,21 @@ class LargeSpecTest {
     assertEquals(6, errors.get(0).span().line());
     assertEquals(24, errors.get(0).span().column(), "points at `thousand() * 1000`");
   }
+
+  @Test
+  void longExpressionsAndDeepBlockChainsAreRefusedWithAMessage() {
+    Frontend.Result sum = check("gap -> fc(" + "1 + ".repeat(10_000) + "1)");
+    assertEquals(List.of("more than 256 operators in one expression"),
+        sum.diagnostics().all().stream().map(Diagnostic::message).toList());
+
+    StringBuilder chain = new StringBuilder();
+    for (int i = 0; i < 5_000; i++) chain.append("block b").append(i).append("(c) { b").append(i + 1).append("(c) }\n");
+    chain.append("block b5000(c) { relu }\nnetwork Deep {\n  input 3x32x32\n  b0(1) -> gap -> fc(10)\n}\n");
+    String text = chain.toString();
+    Frontend.Result deep = assertTimeoutPreemptively(LIMIT, () -> Frontend.check(new SourceFile("deep.cnn", text)));
+    List<Diagnostic> errors = deep.diagnostics().all();
+    assertEquals(1, errors.size(), errors::toString);
+    assertTrue(errors.get(0).message().contains("blocks are used inside blocks more than 64 deep"), errors.get(0).message());
+    assertEquals(64, errors.get(0).span().line(), "the use that goes one level too deep: b64 in block b63");
+  }
 }

@@ -32,6 +32,8 @@ import java.util.Set;
 public final class Resolver {
   /** Expansion stops here, so a runaway repeat count cannot exhaust memory. */
   static final int MAX_LAYERS = 100_000;
+  /** Blocks may use blocks this deep (each level is a few frames of recursion). */
+  static final int MAX_BLOCK_DEPTH = 64;
 
   private final Diagnostics root;
   private final Map<String, Decl.Block> blocks = new LinkedHashMap<>();
@@ -261,6 +263,12 @@ public final class Resolver {
       cycle.add(block.name().text());
       diags.error("recursive-block", c.op().span(), "block `" + block.name() + "` uses itself: "
           + String.join(" → ", cycle), "blocks cannot call themselves, directly or through other blocks; use `* n` or `repeat n { … }` to repeat layers");
+      out.add(new RNode.Unresolved(name, c.span(), diags));
+      return;
+    }
+    if (expanding.size() >= MAX_BLOCK_DEPTH) {
+      diags.error("too-large", c.op().span(), "blocks are used inside blocks more than " + MAX_BLOCK_DEPTH + " deep here",
+          "flatten the structure: a block can repeat layers with `* n` or `repeat n { … }`");
       out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
