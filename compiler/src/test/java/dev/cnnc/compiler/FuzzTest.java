@@ -131,6 +131,11 @@ class FuzzTest {
       int line = d.span().line();
       if (line < 0 || line > lines) return "line " + line + " outside the file's " + lines + " lines: " + d;
       if (line > 0 && d.span().column() < 1) return "column " + d.span().column() + ": " + d;
+      if (line > 0) {
+        String text = source.line(line);
+        int width = text.codePointCount(0, text.length());
+        if (d.span().column() > width + 1) return "column " + d.span().column() + " past the end of line " + line + " (" + width + " characters): " + d;
+      }
       if (line == 0 && d.span().column() != 0) return "a column without a line: " + d;
       if (d.help().stream().anyMatch(h -> h == null || h.isBlank())) return "a blank help line: " + d;
     }
