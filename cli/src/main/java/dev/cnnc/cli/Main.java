@@ -27,7 +27,9 @@ public final class Main {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExitCodeExceptionMapper(e -> e instanceof UserError u ? u.exitCode : INTERNAL);
+    // Parse errors (an unknown option, a missing file argument, no command) are bad usage.
+    cli.setExitCodeExceptionMapper(e -> e instanceof UserError u ? u.exitCode
+        : e instanceof CommandLine.ParameterException ? USAGE : INTERNAL);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof UserError u) {
         commandLine.getErr().println("cnnc: " + u.getMessage());

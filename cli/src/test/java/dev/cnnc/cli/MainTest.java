@@ -86,7 +86,8 @@ class MainTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"summary FILE --batch 0", "check MISSING", "summary MISSING", "check GLOB_WITH_NO_MATCH"})
+  @ValueSource(strings = {"check --bogus FILE", "check", "check --format xml FILE", "summary", "summary FILE --batch 0",
+      "frobnicate", "NOTHING", "check MISSING", "summary MISSING", "check GLOB_WITH_NO_MATCH"})
   void badUsageExitsWith2(String line) throws IOException {
     Path ok = write("ok.cnn", CLEAN);
     Path empty = Files.createDirectories(tmp.resolve("empty"));
