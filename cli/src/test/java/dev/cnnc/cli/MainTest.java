@@ -87,7 +87,7 @@ class MainTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"check --bogus FILE", "check", "check --format xml FILE", "summary", "summary FILE --batch 0",
-      "frobnicate", "NOTHING", "check MISSING", "summary MISSING", "check GLOB_WITH_NO_MATCH"})
+      "frobnicate", "NOTHING", "check MISSING", "summary MISSING", "check GLOB_WITH_NO_MATCH", "check EMPTY_DIR"})
   void badUsageExitsWith2(String line) throws IOException {
     Path ok = write("ok.cnn", CLEAN);
     Path empty = Files.createDirectories(tmp.resolve("empty"));
@@ -105,6 +105,12 @@ class MainTest {
     Run run = cnnc(args.toArray(String[]::new));
     assertEquals(Main.USAGE, run.code(), run.all());
     assertFalse(run.err().isBlank(), "says what is wrong");
+  }
+
+  @Test
+  void aMissingFileIsNamedPlainly() {
+    Run run = cnnc("summary", tmp.resolve("nope.cnn").toString());
+    assertEquals("cnnc: no such file: " + tmp.resolve("nope.cnn") + "\n", run.err());
   }
 
   @Test
@@ -297,5 +303,6 @@ class MainTest {
 
     Run directory = cnnc("summary", tmp.toString());
     assertEquals(Main.USAGE, directory.code());
+    assertEquals("cnnc: " + tmp + " is a directory, not a spec file\n", directory.err());
   }
 }
