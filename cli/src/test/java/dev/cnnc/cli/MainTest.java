@@ -246,12 +246,13 @@ class MainTest {
   }
 
   @ParameterizedTest(name = "--format {0} -o FILE")
-  @ValueSource(strings = {"json", "sarif"})
+  @ValueSource(strings = {"json", "sarif", "text"})
   void dashOWritesTheReport(String format) throws IOException {
     Path report = tmp.resolve("reports/check." + format);
     Run run = cnnc("check", "--format", format, "-o", report.toString(), example("seed_simple_cnn_bug.cnn"));
     assertEquals(Main.FAILED, run.code());
     assertEquals("", run.out(), "the report goes to the file");
+    assertEquals("", run.err());
     String written = Files.readString(report);
     assertTrue(written.contains("fc-input-mismatch") || written.contains("expects 8192 input features"), written);
     if (!format.equals("text")) JsonParser.parseString(written);
