@@ -213,6 +213,7 @@ class MainTest {
     assertEquals("2.1.0", root.get("version").getAsString());
     JsonObject sarifRun = root.getAsJsonArray("runs").get(0).getAsJsonObject();
     assertEquals("cnnc", sarifRun.getAsJsonObject("tool").getAsJsonObject("driver").get("name").getAsString());
+    assertEquals("unicodeCodePoints", sarifRun.get("columnKind").getAsString(), "columns count code points, not UTF-16 units");
     JsonArray results = sarifRun.getAsJsonArray("results");
     assertEquals(2, results.size());
     JsonObject error = result(results, "error");
