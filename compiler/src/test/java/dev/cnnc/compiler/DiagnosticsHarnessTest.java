@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       is not an expectation line, at the caret's column.
  *   <li>{@code # help: TEXT}, after an expectation on the same line or on a comment-only line
  *       below it, requires one of that diagnostic's help lines to contain TEXT.
- *   <li>Every diagnostic must be expected: anything unexpected fails the file.
+ *   <li>Every diagnostic must be expected, one expectation each: anything unexpected (or
+ *       reported more often than expected) fails the file.
  * </ul>
  */
 class DiagnosticsHarnessTest {
@@ -106,14 +107,18 @@ class DiagnosticsHarnessTest {
 
     List<Diagnostic> actual = Frontend.check(source).diagnostics().sorted();
     List<String> problems = new ArrayList<>();
+    // One expectation per diagnostic: a diagnostic reported twice needs two expectations.
+    List<Diagnostic> unmatched = new ArrayList<>(actual);
     for (Expected e : expected) {
-      if (actual.stream().noneMatch(e::matches)) problems.add("missing: " + e);
+      Diagnostic match = unmatched.stream().filter(e::matches).findFirst().orElse(null);
+      if (match == null) problems.add("missing: " + e);
+      else unmatched.remove(match);
+    }
+    for (Diagnostic d : unmatched) {
+      problems.add("unexpected: " + d.span().line() + ":" + d.span().column() + ": " + d.severity().word()
+          + ": " + d.message());
     }
     for (Diagnostic d : actual) {
-      if (expected.stream().noneMatch(e -> e.matches(d))) {
-        problems.add("unexpected: " + d.span().line() + ":" + d.span().column() + ": " + d.severity().word()
-            + ": " + d.message());
-      }
       for (String raw : RAW_PARSER_WORDS) {
         String all = d.message() + "\n" + String.join("\n", d.help());
         if (all.contains(raw)) problems.add("parser jargon `" + raw + "` in: " + d.message());
