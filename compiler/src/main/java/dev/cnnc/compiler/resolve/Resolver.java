@@ -57,7 +57,10 @@ public final class Resolver {
   private Optional<ResolvedSpec> run(SpecFile file) {
     TrainSpec train = new TrainSettings(root).read(file.trains());
     declareBlocks(file.blocks());
-    for (Decl.Block b : file.blocks()) checkLabels(b.body(), new HashMap<>());
+    for (Decl.Block b : file.blocks()) {
+      checkLabels(b.body(), new HashMap<>());
+      checkLayerNames(b.body());
+    }
     for (Decl.Network n : file.networks()) n.body().ifPresent(c -> checkLabels(c, new HashMap<>()));
     List<Decl.Network> networks = file.networks();
     if (networks.isEmpty()) {
@@ -131,6 +134,23 @@ public final class Resolver {
           badBlocks.add(name);
         }
         seen.add(p.text());
+      }
+    }
+  }
+
+  /**
+   * Unknown layers are a property of the text, so they are reported in every block, used or
+   * not (a use reports the same diagnostic, which is kept once).
+   */
+  private void checkLayerNames(Chain chain) {
+    for (Element e : chain.elements()) {
+      if (e instanceof Element.Call c && Registry.find(c.op().text()).isEmpty() && !blocks.containsKey(c.op().text())) {
+        unknownLayer(c.op(), root);
+      } else if (e instanceof Element.Residual r) {
+        checkLayerNames(r.body());
+        r.shortcut().ifPresent(this::checkLayerNames);
+      } else if (e instanceof Element.Repeat r) {
+        checkLayerNames(r.body());
       }
     }
   }
