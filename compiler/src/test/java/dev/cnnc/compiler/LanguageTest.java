@@ -272,6 +272,14 @@ class LanguageTest {
     }
 
     @Test
+    void shortcutStrideMatchesBothAxesOfAWideMap() {
+      // 3×2×10 → 3×1×1 needs ceil(2 / s) = 1 (s ≥ 2) and ceil(10 / s) = 1 (s ≥ 10): stride 10.
+      Graph g = spec("network W {\n  input 3x2x10\n  residual(zeropad) { avgpool(k1, s10) } -> flatten -> fc(10)\n}\n");
+      assertEquals(10, ((ZeroPadShortcut) node(g, "res_0.shortcut.pad").op()).stride());
+      assertEquals("3×1×1", shape(g, "res_0"));
+    }
+
+    @Test
     void customShortcutIsItsOwnChain() {
       Graph g = net("conv(16, k3, p1) -> residual { conv(32, k3, s2, p1) } shortcut { conv(32, k1, s2) -> bn }");
       assertEquals("32×16×16", shape(g, "res_0.shortcut.conv_0"));

@@ -183,12 +183,15 @@ public final class ShapeChecker {
     return add(r.scope() + "pad", op, List.of(at.node), r.span(), at);
   }
 
-  /** The stride s with ceil(x / s) = y on both axes, or 0 after reporting that none exists. */
+  /**
+   * The smallest stride s with ceil(x / s) = y on both axes, or 0 after reporting that none
+   * exists. ceil(x / s) falls as s grows, so the strides giving y on one axis are a range that
+   * starts at ceil(x / y); the smallest common one is the larger start, if it fits both.
+   */
   private int stride(RNode.Residual r, Shape x, Shape y) {
     if (x.isMap() && y.isMap()) {
-      for (int s = 1; s <= x.h(); s++) {
-        if (ceilDiv(x.h(), s) == y.h() && ceilDiv(x.w(), s) == y.w()) return s;
-      }
+      long s = Math.max(ceilDiv(x.h(), y.h()), ceilDiv(x.w(), y.w()));
+      if (ceilDiv(x.h(), s) == y.h() && ceilDiv(x.w(), s) == y.w()) return (int) s;
     }
     r.diagnostics().error("residual-mismatch", r.span(),
         "the branch of residual `" + r.name() + "` turns " + x + " into " + y
@@ -198,7 +201,7 @@ public final class ShapeChecker {
     return 0;
   }
 
-  private static int ceilDiv(int a, int b) {
+  private static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
   }
 }
