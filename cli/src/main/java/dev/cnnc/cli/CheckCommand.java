@@ -33,12 +33,13 @@ final class CheckCommand implements Callable<Integer> {
   boolean strict;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "write the json or sarif report to FILE instead of stdout")
+      description = "write the report to FILE instead of stdout (json, sarif) or stderr (text)")
   Path output;
 
   @Override
   public Integer call() {
     List<JsonRenderer.FileReport> reports = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
     int errors = 0;
     int warnings = 0;
     for (Path p : SpecInputs.expand(files)) {
@@ -50,11 +51,15 @@ final class CheckCommand implements Callable<Integer> {
         if (d.isError()) errors++;
         else warnings++;
       }
-      if (format == Reports.Format.text) spec.commandLine().getErr().print(TextRenderer.render(source, found));
+      if (format == Reports.Format.text) text.append(TextRenderer.render(source, found));
     }
     switch (format) {
-      case text -> spec.commandLine().getErr().println(
-          "checked " + reports.size() + (reports.size() == 1 ? " file: " : " files: ") + TextRenderer.tally(errors, warnings));
+      case text -> {
+        text.append("checked ").append(reports.size()).append(reports.size() == 1 ? " file: " : " files: ")
+            .append(TextRenderer.tally(errors, warnings)).append('\n');
+        if (output == null) spec.commandLine().getErr().print(text);
+        else emit(text.toString());
+      }
       case json -> emit(JsonRenderer.render(reports));
       case sarif -> emit(SarifRenderer.render(reports, Reports.version()));
     }

@@ -43,6 +43,7 @@ public final class Main {
     CommandLine cli = new CommandLine(new Main(host));
     cli.setOut(out);
     cli.setErr(err);
+    // Parse errors (an unknown option, a missing file argument, no command) are bad usage.
     cli.setExitCodeExceptionMapper(e -> e instanceof UserError u ? u.exitCode
         : e instanceof CommandLine.ParameterException ? USAGE : INTERNAL);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

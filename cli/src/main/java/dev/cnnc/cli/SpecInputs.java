@@ -26,8 +26,11 @@ final class SpecInputs {
         continue;
       }
       Path p = Path.of(a);
-      if (Files.isDirectory(p)) out.addAll(walk(p, "glob:**.cnn"));
-      else if (Files.exists(p)) out.add(p.normalize());
+      if (Files.isDirectory(p)) {
+        List<Path> specs = walk(p, "glob:**.cnn");
+        if (specs.isEmpty()) throw new Main.UserError(Main.USAGE, "no spec files (*.cnn) in " + a);
+        out.addAll(specs);
+      } else if (Files.exists(p)) out.add(p.normalize());
       else throw new Main.UserError(Main.USAGE, "no such file or directory: " + a);
     }
     return new ArrayList<>(out);
@@ -58,6 +61,8 @@ final class SpecInputs {
   }
 
   static SourceFile read(Path p) {
+    if (Files.isDirectory(p)) throw new Main.UserError(Main.USAGE, p + " is a directory, not a spec file");
+    if (!Files.exists(p)) throw new Main.UserError(Main.USAGE, "no such file: " + p);
     try {
       byte[] bytes = Files.readAllBytes(p);
       String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();

@@ -4,6 +4,7 @@ package dev.cnnc.compiler;
 import dev.cnnc.compiler.ast.SpecFile;
 import dev.cnnc.compiler.diag.Diagnostics;
 import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.compiler.diag.Span;
 import dev.cnnc.compiler.ir.Graph;
 import dev.cnnc.compiler.parse.SpecParser;
 import dev.cnnc.compiler.resolve.ResolvedSpec;
@@ -23,9 +24,18 @@ public final class Frontend {
 
   public static Result check(SourceFile source) {
     Diagnostics diagnostics = new Diagnostics(source);
-    Optional<SpecFile> ast = SpecParser.parse(diagnostics);
-    Optional<ResolvedSpec> resolved = ast.flatMap(a -> Resolver.resolve(a, diagnostics));
-    Optional<Graph> graph = resolved.flatMap(r -> ShapeChecker.check(r, diagnostics));
+    Optional<Graph> graph;
+    try {
+      Optional<SpecFile> ast = SpecParser.parse(diagnostics);
+      Optional<ResolvedSpec> resolved = ast.flatMap(a -> Resolver.resolve(a, diagnostics));
+      graph = resolved.flatMap(r -> ShapeChecker.check(r, diagnostics));
+    } catch (StackOverflowError e) {
+      // The parser and resolver bound nesting; this is the net under those limits, so that an
+      // absurd spec still gets a message rather than a crash.
+      diagnostics.error("too-large", Span.NONE, "the spec is nested too deeply to check",
+          "simplify it: fewer nested brackets, blocks or operators");
+      graph = Optional.empty();
+    }
     return new Result(diagnostics, diagnostics.hasErrors() ? Optional.empty() : graph);
   }
 }

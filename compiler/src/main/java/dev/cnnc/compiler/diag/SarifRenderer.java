@@ -38,6 +38,8 @@ public final class SarifRenderer {
     tool.add("driver", driver);
     JsonObject run = new JsonObject();
     run.add("tool", tool);
+    // Columns count code points, as the parser does; SARIF's default is UTF-16 code units.
+    run.addProperty("columnKind", "unicodeCodePoints");
     run.add("results", results);
     JsonArray runs = new JsonArray();
     runs.add(run);

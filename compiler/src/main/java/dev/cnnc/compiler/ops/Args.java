@@ -25,6 +25,11 @@ public final class Args {
   private final Diagnostics diagnostics;
   private final Span call;
   private boolean failed;
+  /** What {@link #ints} asked for; its count is checked in {@link #finish()}. */
+  private String intsWhat;
+  private int intsMin;
+  private int intsMax;
+  private final List<ArgValue> intsSeen = new ArrayList<>();
 
   public Args(String op, String usage, List<ArgValue> all, Diagnostics diagnostics, Span call) {
     this.op = op;
@@ -44,24 +49,22 @@ public final class Args {
     return call;
   }
 
-  /** Positional integers (channel counts), between min and max of them. */
+  /**
+   * Positional integers (channel counts), between min and max of them. The count is checked by
+   * {@link #finish()}, once it knows whether a bare name such as {@code c} stood for one.
+   */
   public List<Long> ints(String what, int min, int max) {
+    intsWhat = what;
+    intsMin = min;
+    intsMax = max;
     List<Long> out = new ArrayList<>();
-    List<ArgValue> seen = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
       ArgValue a = all.get(i);
       if (used[i] || a.key().isPresent() || a.value() instanceof Value.Name) continue;
       used[i] = true;
-      seen.add(a);
+      intsSeen.add(a);
       if (a.value() instanceof Value.Int n) out.add(n.value());
       else typeError(a, "an integer (" + what + ")");
-    }
-    if (seen.size() < min || seen.size() > max) {
-      Span at = seen.isEmpty() ? call : seen.get(seen.size() - 1).span();
-      String expected = min == max ? Integer.toString(min) : min + " to " + max;
-      error("argument-count", at,
-          "`" + op + "` takes " + expected + " positional argument" + (max == 1 ? "" : "s")
-              + " (" + what + "), got " + seen.size());
     }
     return out;
   }
@@ -153,11 +156,27 @@ public final class Args {
     return bias;
   }
 
-  /** Reports every argument no accessor consumed. */
+  /**
+   * Reports every argument no accessor consumed, and a wrong count of positional integers. A
+   * leftover bare name where a required integer is missing ({@code conv(c, k3)} outside a
+   * block) is reported as the undeclared parameter it most likely is, not as a miscount.
+   */
   public void finish() {
+    int positional = intsSeen.size();
     for (int i = 0; i < all.size(); i++) {
       if (used[i]) continue;
       ArgValue a = all.get(i);
+      if (a.value() instanceof Value.Invalid) {
+        failed = true;
+        continue;
+      }
+      if (intsWhat != null && positional < intsMin && a.key().isEmpty() && a.value() instanceof Value.Name n
+          && !SHORTHAND.matcher(n.name()).matches()) {
+        positional++;
+        error("undeclared-parameter", a.span(), "`" + n.name() + "` is not a declared parameter (`" + op
+            + "` expects an integer (" + intsWhat + ") here)", undeclaredHelp(n.name()));
+        continue;
+      }
       String shown = a.key().map(k -> k + ": " + a.value()).orElse(a.value().toString());
       if (a.key().isEmpty() && a.value() instanceof Value.Name n) {
         error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`",
@@ -165,6 +184,12 @@ public final class Args {
       } else {
         error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`");
       }
+    }
+    if (intsWhat != null && (positional < intsMin || positional > intsMax)) {
+      Span at = intsSeen.isEmpty() ? call : intsSeen.get(intsSeen.size() - 1).span();
+      String expected = intsMin == intsMax ? Integer.toString(intsMin) : intsMin + " to " + intsMax;
+      error("argument-count", at, "`" + op + "` takes " + expected + " positional argument"
+          + (intsMax == 1 ? "" : "s") + " (" + intsWhat + "), got " + positional);
     }
   }
 
@@ -208,6 +233,10 @@ public final class Args {
   }
 
   private void typeError(ArgValue a, String expected) {
+    if (a.value() instanceof Value.Invalid) {
+      failed = true; // its expression was reported when it was computed
+      return;
+    }
     if (a.value() instanceof Value.Name n) {
       error("undeclared-parameter", a.span(),
           "`" + n.name() + "` is not a declared parameter (`" + op + "` expects " + expected + " here)",

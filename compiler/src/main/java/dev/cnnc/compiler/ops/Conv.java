@@ -4,6 +4,7 @@ package dev.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** Weight (O, I, kH, kW) and optional bias (O), as PyTorch's Conv2d. */
 public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) implements Op {
@@ -13,15 +14,14 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     Args a = b.args();
     List<Long> channels = a.ints("in, out", 1, 2);
     boolean bias = a.bias();
-    Spatial.Result win = Spatial.read(b, 0, false, 0);
+    Spatial.Result win = Spatial.read(b, OptionalLong.empty(), false, OptionalLong.empty());
     a.finish();
-    if (win == null || a.failed() || channels.isEmpty()) return null;
-    long out = channels.get(channels.size() - 1);
-    int in = b.input().channels();
+    long out = channels.isEmpty() ? 1 : channels.get(channels.size() - 1);
     if (out < 1) {
       a.invalid(a.positionalSpan(channels.size() - 1), "`" + b.name() + "` needs at least one output channel, got " + out);
-      return null;
     }
+    if (win == null || a.failed() || channels.isEmpty()) return null;
+    int in = b.input().channels();
     if (channels.size() == 2 && channels.get(0) != in) {
       b.diagnostics().error("channel-mismatch", a.positionalSpan(0),
           "`" + b.name() + "` expects " + channels.get(0) + " input channels, but its input has " + in

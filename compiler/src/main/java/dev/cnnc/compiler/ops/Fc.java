@@ -58,8 +58,9 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
   }
 
   private static Shape lastMap(Binding b) {
-    for (int i = b.path().size() - 1; i >= 0; i--) {
-      Shape s = b.path().get(i).out();
+    List<Step> path = b.path();
+    for (int i = path.size() - 1; i >= 0; i--) {
+      Shape s = path.get(i).out();
       if (s.isMap()) return s;
     }
     return null;

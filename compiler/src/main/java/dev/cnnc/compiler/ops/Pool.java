@@ -3,6 +3,7 @@ package dev.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** Average pooling divides by the full window, padding included (PyTorch's count_include_pad). */
 public record Pool(Shape input, Shape output, Window h, Window w, boolean max) implements Op {
@@ -19,7 +20,8 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
   private static Op bind(Binding b, boolean max) {
     Args a = b.args();
     List<Long> k = a.ints("kernel", 0, 1);
-    Spatial.Result win = Spatial.read(b, 2, true, k.isEmpty() ? 0 : k.get(0));
+    Spatial.Result win = Spatial.read(b, OptionalLong.of(2), true,
+        k.isEmpty() ? OptionalLong.empty() : OptionalLong.of(k.get(0)));
     a.finish();
     if (win == null || a.failed()) return null;
     Shape out = Shape.chw(b.input().channels(), win.outH(), win.outW());

@@ -24,30 +24,39 @@ final class Spatial {
   private Spatial() {}
 
   /**
-   * @param defaultKernel the kernel when none is given, or 0 when it is required
+   * @param defaultKernel the kernel when none is given, or empty when it is required
    * @param strideDefaultsToKernel pools step by their kernel unless told otherwise
+   * @param positionalKernel a kernel given as a bare number ({@code pool(3)}), if the op takes one
    * @return the windows, or null when an error means no output shape exists
    */
-  static Result read(Binding b, long defaultKernel, boolean strideDefaultsToKernel, long positionalKernel) {
+  static Result read(Binding b, OptionalLong defaultKernel, boolean strideDefaultsToKernel, OptionalLong positionalKernel) {
     Args a = b.args();
     OptionalLong kArg = a.integer("k", "kernel");
-    long k = kArg.isPresent() ? kArg.getAsLong() : positionalKernel > 0 ? positionalKernel : defaultKernel;
-    long s = a.integer("s", "stride").orElse(strideDefaultsToKernel ? k : 1);
+    if (kArg.isPresent() && positionalKernel.isPresent()) {
+      a.invalid(a.spanOf("k", "kernel"), "the kernel size is given twice", "write it once, e.g. `k3`");
+    }
+    OptionalLong given = kArg.isPresent() ? kArg : positionalKernel;
+    OptionalLong kernel = given.isPresent() ? given : defaultKernel;
+    OptionalLong sArg = a.integer("s", "stride");
     long d = a.integer("d", "dilation").orElse(1);
+    // The word form first: `pad: same` must not be read as a padding number named `same`.
+    var word = a.word("p", "pad", "padding");
     OptionalLong p = a.integer("p", "pad", "padding");
     Pad mode = a.flag("same") ? Pad.SAME : a.flag("valid") ? Pad.VALID : Pad.EXPLICIT;
-    var word = a.word("p", "pad", "padding");
     if (word.isPresent()) {
       String w = ((Value.Name) word.get().value()).name();
       if (w.equals("same")) mode = Pad.SAME;
       else if (w.equals("valid")) mode = Pad.VALID;
       else a.invalid(word.get().span(), "padding must be a number, `same` or `valid`, got `" + w + "`");
     }
-    if (k == 0) {
+    if (kernel.isEmpty()) {
       a.invalid(a.call(), "`" + b.op() + "` needs a kernel size", "add one, e.g. `k3` for a 3×3 kernel");
-      return null;
     }
-    if (k < 1) a.invalid(a.spanOf("k", "kernel"), "kernel size must be at least 1, got " + k);
+    long k = kernel.orElse(1);
+    long s = sArg.orElse(strideDefaultsToKernel ? Math.max(k, 1) : 1); // a bad kernel is reported once
+    if (k < 1) {
+      a.invalid(kArg.isPresent() ? a.spanOf("k", "kernel") : a.positionalSpan(0), "kernel size must be at least 1, got " + k);
+    }
     if (s < 1) a.invalid(a.spanOf("s", "stride"), "stride must be at least 1, got " + s);
     if (d < 1) a.invalid(a.spanOf("d", "dilation"), "dilation must be at least 1, got " + d);
     if (p.isPresent() && p.getAsLong() < 0) {
@@ -94,7 +103,7 @@ final class Spatial {
     }
     long dropH = h.droppedRows(b.input().h());
     long dropW = w.droppedRows(b.input().w());
-    if (dropH > 0 || dropW > 0) {
+    if (h.dropsRows(b.input().h()) || w.dropsRows(b.input().w())) {
       b.warning("window-does-not-tile",
           "`" + b.name() + "`: the " + k + "×" + k + " window with stride " + s + " does not tile the "
               + b.input().h() + "×" + b.input().w() + " input; " + dropped(dropH, dropW) + " never read",

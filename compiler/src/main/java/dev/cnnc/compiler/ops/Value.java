@@ -21,6 +21,13 @@ public sealed interface Value {
     }
   }
 
+  /** An argument whose expression could not be computed; the reason is already reported. */
+  record Invalid() implements Value {
+    public String toString() {
+      return "?";
+    }
+  }
+
   record Str(String value) implements Value {
     public String toString() {
       return '"' + value + '"';

@@ -40,6 +40,20 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
     return Math.max(0, spare - padAfter);
   }
 
+  /** Rows between two neighbouring windows that neither reads: s − extent when the stride outruns the window. */
+  public long gap() {
+    return Math.max(0, s - extent());
+  }
+
+  /**
+   * Whether the floor in the formula drops input rows beyond the regular gap between windows. A
+   * 1×1 stride-2 conv never reads odd rows, the last one included; that is its design, not a
+   * loss at the edge.
+   */
+  public boolean dropsRows(long n) {
+    return droppedRows(n) > gap();
+  }
+
   public boolean symmetric() {
     return padBefore == padAfter;
   }

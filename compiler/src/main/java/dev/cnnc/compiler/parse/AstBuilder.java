@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.Interval;
 
 final class AstBuilder {
   private final SourceFile source;
@@ -40,8 +41,21 @@ final class AstBuilder {
 
   private Decl.Network network(NetworkContext ctx) {
     Optional<Decl.Input> input = Optional.ofNullable(ctx.input()).map(this::input);
-    Optional<Chain> body = Optional.ofNullable(ctx.chain()).map(this::chain);
+    List<LinkContext> links = ctx.chain() == null ? List.of() : ctx.chain().link();
+    if (input.isEmpty() && !links.isEmpty() && isInputCall(links.get(0))) {
+      diagnostics.error("bad-input", span(links.get(0).element()),
+          "the input size is written C x H x W in one word, like `input 3x32x32`",
+          "the batch dimension is implicit");
+      links = links.subList(1, links.size());
+    }
+    Optional<Chain> body = links.isEmpty() ? Optional.empty() : Optional.of(chain(links, span(ctx.chain())));
     return new Decl.Network(ident(ctx.name), input, body, head(ctx, ctx.name));
+  }
+
+  /** {@code input(3, 32, 32)} or {@code input 3, 32, 32}: an input size the grammar read as a layer. */
+  private static boolean isInputCall(LinkContext link) {
+    return link.element().label == null && link.element().term() instanceof LayerTermContext t
+        && t.op.getText().equals("input");
   }
 
   private Decl.Input input(InputContext ctx) {
@@ -71,19 +85,21 @@ final class AstBuilder {
   }
 
   private Chain chain(ChainContext ctx) {
+    return chain(ctx.link(), span(ctx));
+  }
+
+  private Chain chain(List<LinkContext> links, Span span) {
     List<Element> elements = new ArrayList<>();
-    for (LinkContext link : ctx.link()) {
+    for (LinkContext link : links) {
       Element e = element(link.element());
       boolean first = elements.isEmpty();
       if (!first && link.ARROW() == null && e.label().isEmpty()) {
-        diagnostics.error("syntax", e.span(),
-            "missing `->` before `" + source.line(e.span().line()).substring(
-                e.span().column() - 1, e.span().column() - 1 + e.span().length()) + "`",
+        diagnostics.error("syntax", e.span(), "missing `->` before `" + sourceText(link.element().term()) + "`",
             "layers in a chain are joined with `->`; only a labelled layer (`name: layer`) may start a new line without one");
       }
       elements.add(e);
     }
-    return new Chain(elements, span(ctx));
+    return new Chain(elements, span);
   }
 
   private Element element(ElementContext ctx) {
@@ -158,6 +174,16 @@ final class AstBuilder {
       }
     }
     return out.toString();
+  }
+
+  /** The construct as written when it fits on one line (`conv(16, k3)`), else its first word. */
+  private static String sourceText(ParserRuleContext ctx) {
+    Token start = ctx.getStart();
+    Token stop = ctx.getStop();
+    if (stop == null || stop.getLine() != start.getLine() || stop.getStopIndex() < start.getStartIndex()) {
+      return start.getText();
+    }
+    return start.getInputStream().getText(Interval.of(start.getStartIndex(), stop.getStopIndex()));
   }
 
   /** From the construct's first token through its name: "network Foo", "block basic". */

@@ -21,9 +21,16 @@ public sealed interface RNode {
       implements RNode {}
 
   /**
+   * A layer, block use or repeat that could not be resolved (unknown layer, bad block arguments,
+   * recursion, a bad repeat count); its error is already reported. Shapes after it are unknown.
+   */
+  record Unresolved(String name, Span span, Diagnostics diagnostics) implements RNode {}
+
+  /**
    * A residual block: {@code body} applied to x, plus a shortcut of x.
    *
-   * @param kind "identity", "projection", "zeropad", or "custom" when {@code shortcut} is given
+   * @param kind "identity", "projection", "zeropad", "custom" when {@code shortcut} is given, or
+   *     "unknown" after a bad shortcut argument was reported
    */
   record Residual(
       String name, String kind, List<RNode> body, Optional<List<RNode>> shortcut, String scope,

@@ -4,5 +4,7 @@ package dev.cnnc.compiler.resolve;
 import dev.cnnc.compiler.diag.Span;
 import dev.cnnc.compiler.ops.Shape;
 import java.util.List;
+import java.util.Optional;
 
-public record ResolvedSpec(String network, Span span, Shape input, List<RNode> body, TrainSpec train) {}
+/** @param input empty when the network has no valid input size (already reported) */
+public record ResolvedSpec(String network, Span span, Optional<Shape> input, List<RNode> body, TrainSpec train) {}

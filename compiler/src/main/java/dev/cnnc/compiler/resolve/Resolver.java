@@ -17,10 +17,12 @@ import dev.cnnc.compiler.ops.Shape;
 import dev.cnnc.compiler.ops.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Layers get their label, or {@code kind_N} counted per kind within their scope. Block uses and
@@ -30,11 +32,18 @@ import java.util.Optional;
 public final class Resolver {
   /** Expansion stops here, so a runaway repeat count cannot exhaust memory. */
   static final int MAX_LAYERS = 100_000;
+  /** Blocks may use blocks this deep (each level is a few frames of recursion). */
+  static final int MAX_BLOCK_DEPTH = 64;
 
   private final Diagnostics root;
   private final Map<String, Decl.Block> blocks = new LinkedHashMap<>();
   private final List<String> expanding = new ArrayList<>();
+  /** Blocks whose declaration is in error (a parameter declared twice): uses expand to nothing more. */
+  private final Set<String> badBlocks = new HashSet<>();
   private int layers;
+  /** How deep in blocks and repeats expansion is, and the network-level element it started from. */
+  private int depth;
+  private Element top;
 
   private Resolver(Diagnostics diagnostics) {
     this.root = diagnostics;
@@ -48,6 +57,11 @@ public final class Resolver {
   private Optional<ResolvedSpec> run(SpecFile file) {
     TrainSpec train = new TrainSettings(root).read(file.trains());
     declareBlocks(file.blocks());
+    for (Decl.Block b : file.blocks()) {
+      checkLabels(b.body(), new HashMap<>());
+      checkLayerNames(b.body());
+    }
+    for (Decl.Network n : file.networks()) n.body().ifPresent(c -> checkLabels(c, new HashMap<>()));
     List<Decl.Network> networks = file.networks();
     if (networks.isEmpty()) {
       root.error("no-network", new Span(1, 1, 1), "the file declares no network",
@@ -67,8 +81,7 @@ public final class Resolver {
     }
     Scope scope = new Scope("", net.body().get());
     List<RNode> body = chain(net.body().get(), Map.of(), scope, root);
-    if (input == null) return Optional.empty();
-    return Optional.of(new ResolvedSpec(net.name().text(), net.span(), input, body, train));
+    return Optional.of(new ResolvedSpec(net.name().text(), net.span(), Optional.ofNullable(input), body, train));
   }
 
   private Shape input(Decl.Network net) {
@@ -118,47 +131,86 @@ public final class Resolver {
       for (Ident p : b.params()) {
         if (seen.contains(p.text())) {
           root.error("duplicate-parameter", p.span(), "parameter `" + p + "` is declared twice in block `" + name + "`");
+          badBlocks.add(name);
         }
         seen.add(p.text());
       }
     }
   }
 
+  /**
+   * Unknown layers are a property of the text, so they are reported in every block, used or
+   * not (a use reports the same diagnostic, which is kept once).
+   */
+  private void checkLayerNames(Chain chain) {
+    for (Element e : chain.elements()) {
+      if (e instanceof Element.Call c && Registry.find(c.op().text()).isEmpty() && !blocks.containsKey(c.op().text())) {
+        unknownLayer(c.op(), root);
+      } else if (e instanceof Element.Residual r) {
+        checkLayerNames(r.body());
+        r.shortcut().ifPresent(this::checkLayerNames);
+      } else if (e instanceof Element.Repeat r) {
+        checkLayerNames(r.body());
+      }
+    }
+  }
+
+  /** Labels name layers within one chain (a residual's body shares its chain's names); each once. */
+  private void checkLabels(Chain chain, Map<String, Ident> seen) {
+    for (Element e : chain.elements()) {
+      if (e.label().isPresent()) {
+        Ident label = e.label().get();
+        Ident first = seen.putIfAbsent(label.text(), label);
+        if (label.text().equals("input")) {
+          root.error("duplicate-name", label.span(), "`input` is the name of the network's input",
+              "give this layer a different label");
+        } else if (first != null) {
+          root.error("duplicate-name", label.span(), "two layers are named `" + label + "`",
+              "the other is at line " + first.span().line() + "; give this one a different label");
+        }
+      }
+      if (e instanceof Element.Residual r) {
+        checkLabels(r.body(), seen);
+        r.shortcut().ifPresent(s -> checkLabels(s, new HashMap<>()));
+      } else if (e instanceof Element.Repeat r) {
+        checkLabels(r.body(), new HashMap<>());
+      }
+    }
+  }
+
   private List<RNode> chain(Chain chain, Map<String, Long> env, Scope scope, Diagnostics diags) {
     List<RNode> out = new ArrayList<>();
+    depth++;
     for (Element e : chain.elements()) {
       if (layers > MAX_LAYERS) break;
+      if (depth == 1) top = e;
       element(e, env, scope, diags, out);
     }
+    depth--;
     return out;
   }
 
   private void element(Element e, Map<String, Long> env, Scope scope, Diagnostics diags, List<RNode> out) {
-    long times = 1;
-    if (e.times().isPresent()) {
-      times = eval(e.times().get(), env, diags).orElse(-1L);
-      if (times < 1) {
-        if (times == 0 || times < -1) {
-          diags.error("argument-value", e.times().get().span(), "a repeat count must be at least 1, got " + times);
-        }
-        return;
-      }
-    }
+    Optional<Long> repeats = e.times().isPresent() ? count(e.times().get(), env, diags) : Optional.of(1L);
     if (e instanceof Element.Repeat r) {
-      long count = eval(r.count(), env, diags).orElse(-1L);
-      if (count < 1) {
-        if (count != -1) diags.error("argument-value", r.count().span(), "a repeat count must be at least 1, got " + count);
-        return;
-      }
-      times *= count;
+      Optional<Long> count = count(r.count(), env, diags);
+      repeats = repeats.isPresent() && count.isPresent()
+          ? Optional.of(Limits.product(repeats.get(), count.get())) : Optional.empty();
     }
-    if (times > MAX_LAYERS) {
-      diags.error("too-large", e.span(), "repeating " + times + " times is more than cnnc expands (" + MAX_LAYERS + " layers)");
+    if (repeats.isPresent() && repeats.get() > MAX_LAYERS) {
+      diags.error("too-large", e.span(), "repeating "
+          + (repeats.get() == Long.MAX_VALUE ? "more than 9·10¹⁸" : String.format("%,d", repeats.get()))
+          + " times is more than cnnc expands (" + String.format("%,d", MAX_LAYERS) + " layers)");
+      repeats = Optional.empty();
+    }
+    if (repeats.isEmpty()) {
+      out.add(unresolved(e, scope, diags));
       return;
     }
+    long times = repeats.get();
     String label = e.label().map(Ident::text).orElse(null);
     String repeatBase = e instanceof Element.Repeat ? label != null ? label : scope.autoName("repeat") : null;
-    for (long i = 0; i < times; i++) {
+    for (long i = 0; i < times && layers <= MAX_LAYERS; i++) {
       String name = repeatBase != null ? repeatBase + "." + i
           : label == null ? scope.autoName(kindOf(e))
           : times == 1 ? label : label + "." + i;
@@ -174,6 +226,21 @@ public final class Resolver {
     }
   }
 
+  /** A repeat count: a whole number of at least 1, or empty after reporting why not. */
+  private Optional<Long> count(Expr e, Map<String, Long> env, Diagnostics diags) {
+    Optional<Long> n = eval(e, env, diags);
+    if (n.isPresent() && n.get() < 1) {
+      diags.error("argument-value", e.span(), "a repeat count must be at least 1, got " + n.get());
+      return Optional.empty();
+    }
+    return n;
+  }
+
+  private static RNode unresolved(Element e, Scope scope, Diagnostics diags) {
+    String name = e.label().map(Ident::text).orElse(e instanceof Element.Call c ? c.op().text() : "layer");
+    return new RNode.Unresolved(scope.qualify(name), e.span(), diags);
+  }
+
   private String kindOf(Element e) {
     if (e instanceof Element.Call c) return c.op().text();
     if (e instanceof Element.Residual) return "res";
@@ -184,9 +251,16 @@ public final class Resolver {
     String op = c.op().text();
     if (Registry.find(op).isEmpty()) {
       unknownLayer(c.op(), root); // a property of the text, reported once however often a block is used
+      out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
-    layers++;
+    if (++layers > MAX_LAYERS) {
+      // Each repeat count was within the limit, but their product (nested repeats, repeated blocks) is not.
+      root.error("too-large", top.span(), "this expands to more than " + String.format("%,d", MAX_LAYERS)
+          + " layers, more than cnnc expands", "check the repeat counts (`* n`, `repeat n { … }`) and the blocks they repeat");
+      out.add(new RNode.Unresolved(name, c.span(), diags));
+      return;
+    }
     out.add(new RNode.Layer(name, op, args(c.args(), env, diags), c.span(), diags));
   }
 
@@ -209,10 +283,20 @@ public final class Resolver {
       cycle.add(block.name().text());
       diags.error("recursive-block", c.op().span(), "block `" + block.name() + "` uses itself: "
           + String.join(" → ", cycle), "blocks cannot call themselves, directly or through other blocks; use `* n` or `repeat n { … }` to repeat layers");
+      out.add(new RNode.Unresolved(name, c.span(), diags));
       return;
     }
-    Map<String, Long> inner = bindParams(c, block, env, diags);
-    if (inner == null) return;
+    if (expanding.size() >= MAX_BLOCK_DEPTH) {
+      diags.error("too-large", c.op().span(), "blocks are used inside blocks more than " + MAX_BLOCK_DEPTH + " deep here",
+          "flatten the structure: a block can repeat layers with `* n` or `repeat n { … }`");
+      out.add(new RNode.Unresolved(name, c.span(), diags));
+      return;
+    }
+    Map<String, Long> inner = badBlocks.contains(block.name().text()) ? null : bindParams(c, block, env, diags);
+    if (inner == null) {
+      out.add(new RNode.Unresolved(name, c.span(), diags));
+      return;
+    }
     Diagnostics within = diags.within("in `" + name + "`, a use of block `" + block.name() + "` at line "
         + c.span().line() + " with " + describe(inner));
     expanding.add(block.name().text());
@@ -284,11 +368,12 @@ public final class Resolver {
       if (!keyOk || normal == null) {
         diags.error("unknown-argument", a.span(), "`residual` takes the shortcut kind: identity, projection or zeropad",
             "e.g. `residual(projection) { … }` (conv k1 + bn) or `residual(zeropad) { … }` (ResNet option A)");
-        continue;
+        kind = "unknown";
+        break;
       }
       kind = normal;
     }
-    if (r.shortcut().isPresent()) kind = "custom";
+    if (r.shortcut().isPresent() && !kind.equals("unknown")) kind = "custom";
     String qualified = scope.qualify(name);
     List<RNode> body = chain(r.body(), env, scope, diags);
     Optional<List<RNode>> shortcut = r.shortcut().map(s ->
@@ -299,13 +384,16 @@ public final class Resolver {
   private List<ArgValue> args(List<Arg> args, Map<String, Long> env, Diagnostics diags) {
     List<ArgValue> out = new ArrayList<>();
     for (Arg a : args) {
-      Value v = value(a.value(), env, diags);
-      if (v != null) out.add(new ArgValue(a.key().map(Ident::text), v, a.span()));
+      out.add(new ArgValue(a.key().map(Ident::text), value(a.value(), env, diags), a.span()));
     }
     return out;
   }
 
-  /** A bare name that is not a parameter stays a name (a flag or shorthand for the op to read). */
+  /**
+   * A bare name that is not a parameter stays a name (a flag or shorthand for the op to read).
+   * An expression that cannot be computed is reported here and kept as {@link Value.Invalid}, so
+   * the op does not miscount its arguments.
+   */
   private Value value(Expr e, Map<String, Long> env, Diagnostics diags) {
     if (e instanceof Expr.Name n && !env.containsKey(n.name().text())) return new Value.Name(n.name().text());
     if (e instanceof Expr.Str s) return new Value.Str(s.value());
@@ -313,7 +401,7 @@ public final class Resolver {
     if (e instanceof Expr.Neg n && n.operand() instanceof Expr.FloatLit f) {
       return new Value.Real(-f.value(), "-" + f.text());
     }
-    return eval(e, env, diags).<Value>map(Value.Int::new).orElse(null);
+    return eval(e, env, diags).<Value>map(Value.Int::new).orElseGet(Value.Invalid::new);
   }
 
   /** Integer arithmetic over literals and parameters; reports and returns empty on any problem. */

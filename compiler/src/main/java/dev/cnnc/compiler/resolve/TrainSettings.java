@@ -29,6 +29,37 @@ final class TrainSettings {
       "onecycle", Set.of("pct", "div", "final_div"));
   private static final Map<String, Set<String>> AUGMENTS = Map.of(
       "crop", Set.of("pad"), "flip", Set.of(), "none", Set.of());
+  /** What each argument of a choice accepts; an argument missing here takes any number. */
+  private record Range(double min, boolean minIncluded, double max, boolean maxIncluded, boolean whole) {
+    boolean contains(double v) {
+      return (minIncluded ? v >= min : v > min) && (maxIncluded ? v <= max : v < max) && (!whole || v == Math.rint(v));
+    }
+
+    String describe() {
+      String kind = whole ? "a whole number" : "a number";
+      if (max == Double.MAX_VALUE) return kind + (minIncluded ? " of at least " : " above ") + fmt(min);
+      return kind + " from " + fmt(min) + (minIncluded ? "" : " (excluded)") + " to " + fmt(max) + (maxIncluded ? "" : " (excluded)");
+    }
+  }
+
+  private static final double ANY = Double.MAX_VALUE;
+  private static final Map<String, Range> RANGES = Map.ofEntries(
+      Map.entry("lr", new Range(0, false, ANY, true, false)),
+      Map.entry("momentum", new Range(0, true, 1, true, false)),
+      Map.entry("nesterov", new Range(0, true, 1, true, true)),
+      Map.entry("weight_decay", new Range(0, true, 1, true, false)),
+      Map.entry("wd", new Range(0, true, 1, true, false)),
+      Map.entry("beta1", new Range(0, true, 1, false, false)),
+      Map.entry("beta2", new Range(0, true, 1, false, false)),
+      Map.entry("eps", new Range(0, false, ANY, true, false)),
+      Map.entry("every", new Range(1, true, ANY, true, true)),
+      Map.entry("gamma", new Range(0, false, ANY, true, false)),
+      Map.entry("min", new Range(0, true, ANY, true, false)),
+      Map.entry("pct", new Range(0, false, 1, false, false)),
+      Map.entry("div", new Range(0, false, ANY, true, false)),
+      Map.entry("final_div", new Range(0, false, ANY, true, false)),
+      Map.entry("pad", new Range(0, true, 1024, true, true)));
+
   private static final List<String> KEYS = List.of("epochs", "batch", "optimizer", "lr",
       "weight_decay", "schedule", "warmup", "augment", "label_smoothing", "seed");
 
@@ -193,7 +224,15 @@ final class TrainSettings {
         ok = false;
         continue;
       }
-      values.put(a.key().get().text().equals("wd") ? "weight_decay" : a.key().get().text(), d);
+      String key = a.key().get().text();
+      Range range = RANGES.get(key);
+      if (range != null && !range.contains(d)) {
+        diagnostics.error("argument-value", a.value().span(), "`" + key + "` must be "
+            + (key.equals("nesterov") ? "true or false" : range.describe()) + ", got " + fmt(d));
+        ok = false;
+        continue;
+      }
+      values.put(key.equals("wd") ? "weight_decay" : key, d);
     }
     return ok ? Optional.of(new TrainSpec.Choice(name, Map.copyOf(values))) : Optional.empty();
   }

@@ -16,25 +16,32 @@ import dev.cnnc.compiler.ops.Op;
 import dev.cnnc.compiler.ops.Registry;
 import dev.cnnc.compiler.ops.Shape;
 import dev.cnnc.compiler.ops.Step;
+import dev.cnnc.compiler.ops.Trail;
 import dev.cnnc.compiler.ops.Window;
 import dev.cnnc.compiler.ops.ZeroPadShortcut;
 import dev.cnnc.compiler.resolve.RNode;
 import dev.cnnc.compiler.resolve.ResolvedSpec;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A layer whose output shape cannot be known (bad arguments, a window that does not fit) stops
- * its chain; errors that leave the shape known (a channel or feature count that disagrees with
- * the input) are reported and checking goes on, so one run shows every independent error.
+ * shape checking of its chain, and the layers after it are checked for what does not depend on
+ * shapes (their arguments); errors that leave the shape known (a channel or feature count that
+ * disagrees with the input) are reported and checking goes on. So one run shows every
+ * independent error, and none that only echoes another.
  */
 public final class ShapeChecker {
+  /** What can be checked without knowing a layer's input shape. */
+  private static final Set<String> ARGUMENT_CODES = Set.of(
+      "argument-count", "argument-type", "argument-value", "unknown-argument", "undeclared-parameter");
+  /** Stands in for the unknown input of a layer after a broken one; its shape errors are dropped. */
+  private static final Shape UNKNOWN = Shape.chw(1, 1, 1);
+
   private final Diagnostics root;
   private final List<Node> nodes = new ArrayList<>();
-  private final Map<String, Span> names = new HashMap<>();
   private boolean broken;
 
   private ShapeChecker(Diagnostics diagnostics) {
@@ -47,9 +54,13 @@ public final class ShapeChecker {
   }
 
   private Optional<Graph> run(ResolvedSpec spec) {
-    nodes.add(new Node(0, "input", new Input(spec.input()), List.of(), spec.span()));
-    List<Step> path = List.of(new Step("input", "input", spec.input()));
-    Cursor end = chain(spec.body(), new Cursor(0, path));
+    if (spec.input().isEmpty()) {
+      argumentsOnly(spec.body());
+      return Optional.empty();
+    }
+    Shape input = spec.input().get();
+    nodes.add(new Node(0, "input", new Input(input), List.of(), spec.span()));
+    Cursor end = chain(spec.body(), new Cursor(0, Trail.start(new Step("input", "input", input))));
     if (end == null || broken) return Optional.empty();
     Shape out = nodes.get(end.node).output();
     if (!out.isFlat()) {
@@ -61,42 +72,55 @@ public final class ShapeChecker {
   }
 
   /** Where a chain has got to: the node that holds its current value, and how it got there. */
-  private record Cursor(int node, List<Step> path) {
+  private record Cursor(int node, Trail trail) {
     Cursor then(int id, Step step) {
-      List<Step> longer = new ArrayList<>(path);
-      longer.add(step);
-      return new Cursor(id, List.copyOf(longer));
+      return new Cursor(id, trail.then(step));
     }
   }
 
   private Cursor chain(List<RNode> body, Cursor at) {
     Cursor cur = at;
-    for (RNode n : body) {
-      cur = n instanceof RNode.Layer l ? layer(l, cur) : residual((RNode.Residual) n, cur);
+    for (int i = 0; i < body.size(); i++) {
+      RNode n = body.get(i);
+      cur = n instanceof RNode.Layer l ? layer(l, cur)
+          : n instanceof RNode.Residual r ? residual(r, cur)
+          : null; // unresolved: its error is reported, and the shape after it is unknown
       if (cur == null) {
         broken = true;
+        argumentsOnly(body.subList(i + 1, body.size()));
         return null;
       }
     }
     return cur;
   }
 
+  /** Binds each layer to a stand-in input, keeping only the diagnostics about its arguments. */
+  private void argumentsOnly(List<RNode> body) {
+    for (RNode n : body) {
+      if (n instanceof RNode.Layer l) {
+        Registry.Entry entry = Registry.find(l.op()).orElseThrow();
+        Diagnostics quiet = l.diagnostics().only(ARGUMENT_CODES);
+        Args args = new Args(l.op(), entry.usage(), l.args(), quiet, l.span());
+        entry.bind().apply(new Binding(l.name(), l.op(), args, UNKNOWN, l.span(), quiet, null));
+      } else if (n instanceof RNode.Residual r) {
+        argumentsOnly(r.body());
+        r.shortcut().ifPresent(this::argumentsOnly);
+      }
+    }
+  }
+
   private Cursor layer(RNode.Layer l, Cursor at) {
     Registry.Entry entry = Registry.find(l.op()).orElseThrow();
     Shape in = nodes.get(at.node).output();
     Args args = new Args(l.op(), entry.usage(), l.args(), l.diagnostics(), l.span());
-    Binding b = new Binding(l.name(), l.op(), args, in, l.span(), l.diagnostics(), at.path);
+    Binding b = new Binding(l.name(), l.op(), args, in, l.span(), l.diagnostics(), at.trail);
     Op op = entry.bind().apply(b);
     if (op == null) return null;
-    return add(l.name(), op, List.of(at.node), l.span(), l.diagnostics(), at);
+    return add(l.name(), op, List.of(at.node), l.span(), at);
   }
 
-  private Cursor add(String name, Op op, List<Integer> inputs, Span span, Diagnostics diags, Cursor at) {
-    Span first = names.putIfAbsent(name, span);
-    if (first != null) {
-      diags.error("duplicate-name", span, "two layers are named `" + name + "`",
-          "the other is at line " + first.line() + "; give this one a different label");
-    }
+  /** Names are unique: the resolver rejects a label used twice in a chain, and scopes the rest. */
+  private Cursor add(String name, Op op, List<Integer> inputs, Span span, Cursor at) {
     int id = nodes.size();
     nodes.add(new Node(id, name, op, inputs, span));
     return at.then(id, new Step(name, op.describe(), op.output()));
@@ -105,7 +129,10 @@ public final class ShapeChecker {
   private Cursor residual(RNode.Residual r, Cursor at) {
     Shape x = nodes.get(at.node).output();
     Cursor body = chain(r.body(), at);
-    if (body == null) return null;
+    if (body == null || r.kind().equals("unknown")) {
+      r.shortcut().ifPresent(this::argumentsOnly);
+      return null;
+    }
     Shape y = nodes.get(body.node).output();
     Diagnostics d = r.diagnostics();
     Cursor shortcut = switch (r.kind()) {
@@ -128,8 +155,6 @@ public final class ShapeChecker {
       return null;
     }
     int id = nodes.size();
-    Span first = names.putIfAbsent(r.name(), r.span());
-    if (first != null) d.error("duplicate-name", r.span(), "two layers are named `" + r.name() + "`");
     nodes.add(new Node(id, r.name(), new Add(y), List.of(body.node, shortcut.node), r.span()));
     return body.then(id, new Step(r.name(), "add", y));
   }
@@ -140,9 +165,8 @@ public final class ShapeChecker {
     if (stride == 0) return null;
     Conv conv = new Conv(x, Shape.chw(y.channels(), y.h(), y.w()), Window.of(1, stride, 1, 0),
         Window.of(1, stride, 1, 0), false);
-    Cursor c = add(r.scope() + "0", conv, List.of(at.node), r.span(), r.diagnostics(), at);
-    return add(r.scope() + "1", new BatchNorm(conv.output(), 1e-5, 0.1), List.of(c.node), r.span(),
-        r.diagnostics(), c);
+    Cursor c = add(r.scope() + "0", conv, List.of(at.node), r.span(), at);
+    return add(r.scope() + "1", new BatchNorm(conv.output(), 1e-5, 0.1), List.of(c.node), r.span(), c);
   }
 
   private Cursor zeropad(RNode.Residual r, Cursor at, Shape x, Shape y) {
@@ -156,15 +180,18 @@ public final class ShapeChecker {
       return null;
     }
     ZeroPadShortcut op = new ZeroPadShortcut(x, y, stride);
-    return add(r.scope() + "pad", op, List.of(at.node), r.span(), r.diagnostics(), at);
+    return add(r.scope() + "pad", op, List.of(at.node), r.span(), at);
   }
 
-  /** The stride s with ceil(x / s) = y on both axes, or 0 after reporting that none exists. */
+  /**
+   * The smallest stride s with ceil(x / s) = y on both axes, or 0 after reporting that none
+   * exists. ceil(x / s) falls as s grows, so the strides giving y on one axis are a range that
+   * starts at ceil(x / y); the smallest common one is the larger start, if it fits both.
+   */
   private int stride(RNode.Residual r, Shape x, Shape y) {
     if (x.isMap() && y.isMap()) {
-      for (int s = 1; s <= x.h(); s++) {
-        if (ceilDiv(x.h(), s) == y.h() && ceilDiv(x.w(), s) == y.w()) return s;
-      }
+      long s = Math.max(ceilDiv(x.h(), y.h()), ceilDiv(x.w(), y.w()));
+      if (ceilDiv(x.h(), s) == y.h() && ceilDiv(x.w(), s) == y.w()) return (int) s;
     }
     r.diagnostics().error("residual-mismatch", r.span(),
         "the branch of residual `" + r.name() + "` turns " + x + " into " + y
@@ -174,7 +201,7 @@ public final class ShapeChecker {
     return 0;
   }
 
-  private static int ceilDiv(int a, int b) {
+  private static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
   }
 }
