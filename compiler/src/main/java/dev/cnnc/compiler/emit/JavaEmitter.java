@@ -99,6 +99,9 @@ public final class JavaEmitter {
     MethodSpec backward = step("backward", compiled.train(), true, true, kernels);
     MethodSpec forwardInfer = step("forwardInfer", compiled.infer(), false, false, kernels);
     addBuffers(t);
+    t.addField(FieldSpec.builder(int[].class, "PARTIAL_RANGES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("(offset, length) of the parameters whose gradients image-parallel kernels add up per thread.\n")
+        .initializer("{$L}", partialRanges()).build());
     t.addMethod(constructor());
     t.addMethod(forwardTrain).addMethod(backward).addMethod(forwardInfer);
     BufferPlan plan = compiled.plan();
@@ -194,7 +197,7 @@ public final class JavaEmitter {
         .addJavadoc("@param maxBatch the largest batch a step accepts; buffers are sized for it\n")
         .addJavadoc("@param threads kernels split their work over this many threads\n")
         .addParameter(int.class, "maxBatch").addParameter(int.class, "threads")
-        .addStatement("super(NAME, new int[] {$L}, $L, PARAMETERS, BUFFERS, INIT, maxBatch, threads)",
+        .addStatement("super(NAME, new int[] {$L}, $L, PARAMETERS, BUFFERS, INIT, PARTIAL_RANGES, maxBatch, threads)",
             dims(compiled.source().input().dims()), compiled.source().output().output().channels());
     BufferPlan plan = compiled.plan();
     for (int b = 0; b < plan.sizes().size(); b++) {
@@ -211,6 +214,18 @@ public final class JavaEmitter {
 
   private static String bufferName(int b) {
     return b == BufferPlan.INPUT ? "input" : "b" + b;
+  }
+
+  /** Parameters of nodes whose backward splits images and computes its own weight gradients. */
+  private String partialRanges() {
+    List<String> ranges = new ArrayList<>();
+    for (Node v : compiled.train().nodes()) {
+      if (v.op().javaOverChannels() || v.op().javaWeightGradientsOverOutputs()) continue;
+      for (Tensor t : v.op().params()) {
+        ranges.add(paramConstants.get(v.name() + "." + t.suffix()) + ", " + t.size());
+      }
+    }
+    return String.join(", ", ranges);
   }
 
   // ---- steps and kernels ----
@@ -241,8 +256,19 @@ public final class JavaEmitter {
       m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
       m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.op().javaOverChannels() ? v.op().input().channels() : "n", kernel);
       long macs = v.op().macs();
+      boolean split = backward && v.op().javaWeightGradientsOverOutputs();
       kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", phase, v.name(), v.op().describe() + fusions(v),
-          2 * (backward ? 2 * macs : macs)));
+          2 * (backward ? (split ? macs : 2 * macs) : macs)));
+      if (split) {
+        String weights = methodName("weights", v);
+        kernels.add(MethodSpec.methodBuilder(weights).addModifiers(Modifier.PRIVATE)
+            .addJavadoc("Parameter gradients of $L, output features [lo, hi) over the whole batch, written to gradients.\n",
+                JavaNames.comment(v.name()))
+            .addParameter(int.class, "t").addParameter(int.class, "lo").addParameter(int.class, "hi")
+            .addCode(v.op().javaBackwardWeights(gen)).build());
+        m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.output().channels(), weights);
+        kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", "weights", v.name(), v.op().describe() + fusions(v), 2 * macs));
+      }
     }
     return m.build();
   }

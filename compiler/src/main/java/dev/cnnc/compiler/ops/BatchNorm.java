@@ -227,8 +227,8 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
     c.addStatement("sg += dy[i]")
         .addStatement("sgx += dy[i] * (x[i] - mu) * is")
         .endControlFlow().endControlFlow()
-        .addStatement("g[$L + c] += (float) sgx", k.param("weight"))
-        .addStatement("g[$L + c] += (float) sg", k.param("bias"));
+        .addStatement("gradients[$L + c] = (float) sgx", k.param("weight"))
+        .addStatement("gradients[$L + c] = (float) sg", k.param("bias"));
     if (dx != null) {
       String op = k.accumulate(0) ? "+=" : "=";
       c.add("// dx $L γ·invstd/M · (M·dy − Σdy − x̂·Σdy·x̂)\n", op)

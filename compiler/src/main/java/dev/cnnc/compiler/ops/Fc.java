@@ -167,28 +167,44 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
     return c.build();
   }
 
-  /** dw += dyᵀ · x and dx (=/+=) dy · w, each one GEMM over the thread's rows. */
+  @Override
+  public boolean javaWeightGradientsOverOutputs() {
+    return true;
+  }
+
+  /** The activation's derivative applied to dy in place; dx (=/+=) dy · w, one GEMM over the thread's rows. */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
     String dx = k.dx(0);
-    CodeBlock.Builder c = CodeBlock.builder()
-        .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
-    if (k.epilogue() != null || bias) {
-      c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
-              : "// bias gradient\n", k.epilogue() == null ? "" : k.epilogue().describe())
-          .beginControlFlow("for (int n = lo; n < hi; n++)")
-          .beginControlFlow("for (int o = 0, i = n * $L; o < $L; o++, i++)", out(), out());
-      if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
-      if (bias) c.addStatement("g[$L + o] += dy[i]", k.param("bias"));
-      c.endControlFlow().endControlFlow();
+    CodeBlock.Builder c = CodeBlock.builder().addStatement("final float[] dy = $L, w = params", k.dy());
+    if (k.epilogue() != null) {
+      c.add("// $L' applied once, in place: both backward kernels read dy after it\n", k.epilogue().describe())
+          .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", out(), out())
+          .addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"))
+          .endControlFlow();
     }
-    c.add("// dw (out, in) += dyᵀ (out, rows) · x (rows, in)\n")
-        .addStatement("$T.mm($L, $L, hi - lo, dy, lo * $L, 1, $L, x, lo * $L, $L, g, $L, $L, true)", GEMM, out(), in(),
-            out(), out(), in(), in(), k.param("weight"), in());
     if (dx != null) {
       c.add("// dx (rows, in) $L dy (rows, out) · w (out, in)\n", k.accumulate(0) ? "+=" : "=")
           .addStatement("$T.mm(hi - lo, $L, $L, dy, lo * $L, $L, 1, w, $L, $L, $L, lo * $L, $L, $L)", GEMM, in(), out(),
               out(), out(), k.param("weight"), in(), dx, in(), in(), k.accumulate(0));
+    }
+    return c.build();
+  }
+
+  /** dw[o] = Σ_n dy[n, o] · x[n] and db[o] = Σ_n dy[n, o] for the thread's output features o in [lo, hi). */
+  @Override
+  public CodeBlock javaBackwardWeights(JavaGen k) {
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, dy = $L", k.x(0), k.dy())
+        .add("// dw (out, in) = dyᵀ (out, batch) · x (batch, in), rows [lo, hi)\n")
+        .addStatement("$T.mm(hi - lo, $L, batch, dy, lo, 1, $L, x, 0, $L, gradients, $L + lo * $L, $L, false)", GEMM, in(),
+            out(), in(), k.param("weight"), in(), in());
+    if (bias) {
+      c.beginControlFlow("for (int o = lo; o < hi; o++)")
+          .addStatement("float db = 0f")
+          .addStatement("for (int n = 0; n < batch; n++) db += dy[n * $L + o]", out())
+          .addStatement("gradients[$L + o] = db", k.param("bias"))
+          .endControlFlow();
     }
     return c.build();
   }

@@ -63,9 +63,26 @@ public interface Op {
   /** Java source of the backward kernel body; {@code g} is the thread's gradient accumulator. */
   CodeBlock javaBackward(JavaGen k);
 
-  /** Kernels that split channels between threads instead of images (batch statistics). */
+  /**
+   * Kernels that split channels between threads instead of images (batch statistics). Their
+   * parameter gradients go straight into {@code gradients} with "=": each channel has one writer.
+   */
   default boolean javaOverChannels() {
     return false;
+  }
+
+  /**
+   * Whether the parameter gradients come from a second backward kernel that splits the output
+   * features between threads and writes {@code gradients} directly. Worth it for large weights
+   * (fc): per-thread copies of a 4 MB gradient cost more to clear and add up than the GEMM.
+   */
+  default boolean javaWeightGradientsOverOutputs() {
+    return false;
+  }
+
+  /** That second kernel: thread {@code t} handles output features {@code [lo, hi)} of the whole batch. */
+  default CodeBlock javaBackwardWeights(JavaGen k) {
+    throw new UnsupportedOperationException(kind() + " computes its weight gradients in its backward kernel");
   }
 
   /** An op that only reinterprets its input's memory (flatten): no kernels, no buffers of its own. */

@@ -23,8 +23,14 @@ public abstract class CpuNetwork implements Model {
   protected final float[] buffers;
   /** Gradients of the mean loss, reduced from {@link #partials} after each step. */
   protected final float[] gradients;
-  /** One gradient accumulator per thread; kernels running as thread t add into partials[t]. */
+  /**
+   * One gradient accumulator per thread: image-parallel kernels running as thread t add into
+   * partials[t], and only the ranges in {@link #partialRanges} are cleared and summed each step.
+   * Channel-parallel kernels write their parameters' gradients straight into {@link #gradients}.
+   */
   protected final float[][] partials;
+  /** (offset, length) pairs of the parameters whose gradients go through {@link #partials}. */
+  private final int[] partialRanges;
   private final double[] lossStats = new double[2];
   /** The batch being processed: (N, C, H, W). */
   protected float[] input;
@@ -36,7 +42,7 @@ public abstract class CpuNetwork implements Model {
   private long[] kernelNanos;
 
   protected CpuNetwork(String name, int[] inputShape, int classes, List<TensorSpec> parameters,
-      List<TensorSpec> buffers, List<Init.Spec> inits, int maxBatch, int threads) {
+      List<TensorSpec> buffers, List<Init.Spec> inits, int[] partialRanges, int maxBatch, int threads) {
     if (maxBatch < 1) throw new IllegalArgumentException("the batch size must be at least 1, got " + maxBatch);
     this.name = name;
     this.inputShape = inputShape.clone();
@@ -44,6 +50,7 @@ public abstract class CpuNetwork implements Model {
     this.parameters = List.copyOf(parameters);
     this.bufferSpecs = List.copyOf(buffers);
     this.inits = List.copyOf(inits);
+    this.partialRanges = partialRanges.clone();
     this.maxBatch = maxBatch;
     this.parallel = new Parallel(threads);
     this.params = new float[size(parameters)];
@@ -116,7 +123,11 @@ public abstract class CpuNetwork implements Model {
     this.input = x;
     this.seed = seed;
     this.batch = n;
-    for (float[] p : partials) Arrays.fill(p, 0f);
+    for (float[] p : partials) {
+      for (int r = 0; r < partialRanges.length; r += 2) {
+        Arrays.fill(p, partialRanges[r], partialRanges[r] + partialRanges[r + 1], 0f);
+      }
+    }
     forwardTrain(n);
     Loss.softmaxCrossEntropy(trainLogits(), n, classes, labels, labelSmoothing, trainLogitsGrad(), lossStats);
     backward(n);
@@ -136,13 +147,16 @@ public abstract class CpuNetwork implements Model {
   private void reduceGradients() {
     if (partials.length == 1) return;
     int threads = partials.length;
-    parallel.run(gradients.length, (t, lo, hi) -> {
-      for (int i = lo; i < hi; i++) {
-        float s = 0;
-        for (int p = 0; p < threads; p++) s += partials[p][i];
-        gradients[i] = s;
-      }
-    });
+    for (int r = 0; r < partialRanges.length; r += 2) {
+      int from = partialRanges[r];
+      parallel.run(partialRanges[r + 1], (t, lo, hi) -> {
+        for (int i = from + lo; i < from + hi; i++) {
+          float s = 0;
+          for (int p = 0; p < threads; p++) s += partials[p][i];
+          gradients[i] = s;
+        }
+      });
+    }
   }
 
   private void checkBatch(float[] x, int n) {
