@@ -163,10 +163,10 @@ class GenerateMojoTest {
   }
 
   @Test
-  void trainSettingsTheRuntimeRejectsAreNamed() throws Exception {
+  void outOfRangeTrainSettingsAreSpecErrorsWithAPosition() throws Exception {
     Specs.write(base, "src/main/cnn/tiny.cnn", Specs.TINY + "train {\n  optimizer sgd(momentum: 1.5)\n}\n");
     MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
-    assertTrue(e.getMessage().contains("src/main/cnn/tiny.cnn: the train section cannot be used: momentum"),
+    assertTrue(e.getMessage().contains("src/main/cnn/tiny.cnn:9:27: error: `momentum` must be a number from 0 to 1"),
         e.getMessage());
   }
 
