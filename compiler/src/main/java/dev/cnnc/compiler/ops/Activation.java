@@ -94,8 +94,7 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
   /** {@code g} times the derivative, written in terms of the activation's output {@code y}. */
   public String javaGradFromOutput(String g, String y) {
     return switch (fn) {
-      case RELU -> "(" + y + " > 0f ? " + g + " : 0f)";
-      case LEAKY_RELU -> "(" + y + " > 0f ? " + g + " : " + floatLiteral(alpha) + " * " + g + ")";
+      case RELU, LEAKY_RELU -> javaGradAtSign(g, y);
       case SIGMOID -> g + " * " + y + " * (1f - " + y + ")";
       case TANH -> g + " * (1f - " + y + " * " + y + ")";
       case GELU -> throw new IllegalStateException("gelu's derivative needs its input; it is never fused");
@@ -105,12 +104,23 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
   /** {@code g} times the derivative at input {@code v}. */
   public String javaGradFromInput(String g, String v) {
     return switch (fn) {
-      case RELU -> "(" + v + " > 0f ? " + g + " : 0f)";
-      case LEAKY_RELU -> "(" + v + " > 0f ? " + g + " : " + floatLiteral(alpha) + " * " + g + ")";
+      case RELU, LEAKY_RELU -> javaGradAtSign(g, v);
       case GELU -> g + " * geluGrad(" + v + ")";
       case SIGMOID -> g + " * sigmoid(" + v + ") * (1f - sigmoid(" + v + "))";
       case TANH -> g + " * (1f - (float) Math.tanh(" + v + ") * (float) Math.tanh(" + v + "))";
     };
+  }
+
+  /**
+   * g · (1 where v > 0, else the negative slope), without a branch: half the values of a layer are
+   * negative in no predictable order, and a mispredicted branch per element cost more than the
+   * convolution's GEMM. (−bits(v)) >>> 31 is 1 exactly when v > 0 (for −0.0 it is 1 too, a
+   * difference only at an exact zero).
+   */
+  private String javaGradAtSign(String g, String v) {
+    String positive = "((-Float.floatToRawIntBits(" + v + ")) >>> 31)";
+    if (fn == Fn.RELU) return "(" + g + " * " + positive + ")";
+    return "(" + g + " * (" + floatLiteral(alpha) + " + " + floatLiteral(1 - alpha) + " * " + positive + "))";
   }
 
   static String floatLiteral(double v) {
