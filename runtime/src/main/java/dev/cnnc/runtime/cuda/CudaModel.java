@@ -291,6 +291,41 @@ public final class CudaModel implements DeviceModel, AutoCloseable {
     device.close();
   }
 
+  /** One launch or cuBLAS product of a training step, and how long it took on its own. */
+  public record StepTime(String phase, String kernel, String what, double micros) {}
+
+  /**
+   * Where a training step's time goes: one step as usual, then each of its launches on its own,
+   * followed by a wait, {@code repeats} times; the median of each. The waits add the launch
+   * latency to every entry, so the sum exceeds a real step. Running launches out of order leaves
+   * activations, gradients and running statistics meaningless: initialise or load afterwards.
+   */
+  public List<StepTime> profile(float[] x, int[] labelsIn, int n, int repeats) {
+    trainStep(x, labelsIn, n, 0f, 0);
+    List<StepTime> out = new ArrayList<>();
+    String[] phases = {"forward", "loss", "backward"};
+    Prepared[][] prepared = {trainForward, loss, backward};
+    List<List<Step>> steps = List.of(program.trainForward(), program.loss(), program.backward());
+    for (int p = 0; p < phases.length; p++) {
+      for (int i = 0; i < prepared[p].length; i++) {
+        double[] t = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+          long t0 = System.nanoTime();
+          prepared[p][i].run(this, n);
+          device.synchronize();
+          t[r] = (System.nanoTime() - t0) / 1e3;
+        }
+        java.util.Arrays.sort(t);
+        Step s = steps.get(p).get(i);
+        String kernel = s instanceof Launch l ? program.kernels().get(l.kernel()).name() : "cublasSgemm";
+        out.add(new StepTime(phases[p], kernel, s.comment(), t[repeats / 2]));
+      }
+    }
+    buffersHostStale = true;
+    gradsHostStale = true;
+    return out;
+  }
+
   // ---- prepared steps: addresses resolved once, scalars filled in per launch ----
 
   /** @param optimizer the optimizer's state arrays, or null outside optimizer steps */
