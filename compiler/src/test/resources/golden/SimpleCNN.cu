@@ -482,14 +482,12 @@ extern "C" __global__ void __launch_bounds__(256) conv2_backward_dx(
     const float* wc = w + (co * 16 + g * 4) * 9;
     #pragma unroll
     for (int kh = 0; kh < 3; kh++) {
-      const int oh_ = ih + 1 - kh;
-      if (oh_ < 0 || oh_ >= 16) continue;
-      const int oh = oh_;
+      const int oh = ih + 1 - kh;
+      if (oh < 0 || oh >= 16) continue;
       #pragma unroll
       for (int kw = 0; kw < 3; kw++) {
-        const int ow_ = iw + 1 - kw;
-        if (ow_ < 0 || ow_ >= 16) continue;
-        const int ow = ow_;
+        const int ow = iw + 1 - kw;
+        if (ow < 0 || ow >= 16) continue;
         const float gv = dyc[oh * 16 + ow];
         #pragma unroll
         for (int j = 0; j < 4; j++) acc[j] += wc[j * 9 + kh * 3 + kw] * gv;

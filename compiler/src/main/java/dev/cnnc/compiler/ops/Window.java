@@ -60,10 +60,11 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
    * gathers (backward kernels) that give each input one thread instead of scattering with atomics.
    */
   void cudaGather(CudaCode c, String out, String in, String tap, int outSize) {
-    c.line("const int %s_ = %s%s - %s;", out, in, padBefore == 0 ? "" : " + " + padBefore, d == 1 ? tap : tap + " * " + d);
+    String origin = in + (padBefore == 0 ? "" : " + " + padBefore) + " - " + (d == 1 ? tap : tap + " * " + d);
     if (s == 1) {
-      c.line("if (%s_ < 0 || %s_ >= %d) continue;", out, out, outSize).line("const int %s = %s_;", out, out);
+      c.line("const int %s = %s;", out, origin).line("if (%s < 0 || %s >= %d) continue;", out, out, outSize);
     } else {
+      c.line("const int %s_ = %s;", out, origin);
       c.line("if (%s_ < 0 || %s_ %% %d != 0 || %s_ / %d >= %d) continue;", out, out, s, out, s, outSize)
           .line("const int %s = %s_ / %d;", out, out, s);
     }
