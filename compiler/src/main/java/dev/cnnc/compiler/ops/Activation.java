@@ -177,4 +177,55 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
         .endControlFlow()
         .build();
   }
+
+  // ---- CUDA: expressions for fused epilogues, and kernels over every element ----
+
+  /** The activation of float expression {@code v} in CUDA C (helpers from the generated preamble). */
+  public String cudaApply(String v) {
+    return switch (fn) {
+      case RELU -> "cnnc_relu(" + v + ")";
+      case LEAKY_RELU -> "cnnc_leaky_relu(" + v + ", " + floatLiteral(alpha) + ")";
+      case GELU -> "cnnc_gelu(" + v + ")";
+      case SIGMOID -> "cnnc_sigmoid(" + v + ")";
+      case TANH -> "tanhf(" + v + ")";
+    };
+  }
+
+  /** {@code g} times the derivative, in terms of the activation's output {@code y}, in CUDA C. */
+  public String cudaGradFromOutput(String g, String y) {
+    return switch (fn) {
+      case RELU -> "(" + y + " > 0.f ? " + g + " : 0.f)";
+      case LEAKY_RELU -> "(" + y + " > 0.f ? " + g + " : " + floatLiteral(alpha) + " * " + g + ")";
+      case SIGMOID -> g + " * " + y + " * (1.f - " + y + ")";
+      case TANH -> g + " * (1.f - " + y + " * " + y + ")";
+      case GELU -> throw new IllegalStateException("gelu's derivative needs its input; it is never fused");
+    };
+  }
+
+  /** {@code g} times the derivative at input {@code v}, in CUDA C. */
+  public String cudaGradFromInput(String g, String v) {
+    return switch (fn) {
+      case RELU -> "(" + v + " > 0.f ? " + g + " : 0.f)";
+      case LEAKY_RELU -> "(" + v + " > 0.f ? " + g + " : " + floatLiteral(alpha) + " * " + g + ")";
+      case GELU -> g + " * cnnc_gelu_grad(" + v + ")";
+      case SIGMOID -> g + " * cnnc_sigmoid(" + v + ") * (1.f - cnnc_sigmoid(" + v + "))";
+      case TANH -> g + " * (1.f - tanhf(" + v + ") * tanhf(" + v + "))";
+    };
+  }
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    k.kernel("forward", "y = " + cudaApply("x") + ", one thread per element")
+        .in("x", k.x(0)).out("y", k.y()).threads(input.size(), 0)
+        .body(new CudaCode().line("y[t] = %s;", cudaApply("x[t]")));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null) return;
+    String op = k.accumulate(0) ? "+=" : "=";
+    k.kernel("backward", "dx " + op + " dy · " + fn.word + "'(x), one thread per element")
+        .in("x", k.x(0)).in("dy", k.dy()).out("dx", k.dx(0)).threads(input.size(), 0)
+        .body(new CudaCode().line("dx[t] %s %s;", op, cudaGradFromInput("dy[t]", "x[t]")));
+  }
 }

@@ -65,4 +65,31 @@ public record Add(Shape input) implements Op {
     }
     return c.endControlFlow().build();
   }
+
+  // ---- CUDA: one thread per element ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    String sum = "a[t] + b[t]";
+    k.kernel("forward", "y = " + (k.epilogue() == null ? "a + b" : k.epilogue().cudaApply("a + b")))
+        .in("a", k.x(0)).in("b", k.x(1)).out("y", k.y()).threads(input.size(), 0)
+        .body(new CudaCode().line("y[t] = %s;", k.epilogue() == null ? sum : k.epilogue().cudaApply(sum)));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null && k.dx(1) == null) return;
+    CudaGen.Kernel kernel = k.kernel("backward", "the gradient flows unchanged"
+        + (k.epilogue() == null ? "" : " through " + k.epilogue().describe() + "'") + " to both inputs");
+    kernel.in("dy", k.dy());
+    if (k.epilogue() != null) kernel.in("y", k.y());
+    CudaCode c = new CudaCode().line("const float g = %s;",
+        k.epilogue() == null ? "dy[t]" : k.epilogue().cudaGradFromOutput("dy[t]", "y[t]"));
+    for (int j = 0; j < 2; j++) {
+      if (k.dx(j) == null) continue;
+      kernel.out("dx" + j, k.dx(j));
+      c.line("dx%d[t] %s g;", j, k.accumulate(j) ? "+=" : "=");
+    }
+    kernel.threads(input.size(), 0).body(c);
+  }
 }

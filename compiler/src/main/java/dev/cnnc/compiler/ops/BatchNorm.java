@@ -242,4 +242,130 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
     }
     return c.endControlFlow().build();
   }
+
+  // ---- CUDA. Statistics span the batch, so each reduction is two kernels: STRIPES threads per
+  // channel sum every STRIPES-th element (reads coalesced across the stripes), then one thread per
+  // channel adds the stripes in order. Sums are in double, as on the CPU. ----
+
+  /** Partial sums per channel. */
+  private static final int STRIPES = 256;
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    var F = dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT;
+    int c = channels();
+    String act = k.epilogue() == null ? "v" : k.epilogue().cudaApply("v");
+    if (!k.training()) {
+      k.kernel("forward", "y = " + act.replace("v", "γ·(x − running_mean)/√(running_var + eps) + β")
+              + " with the running statistics; one thread per element")
+          .in("x", k.x(0)).in("gamma", k.param("weight")).in("beta", k.param("bias"))
+          .in("mean", k.buffer("running_mean")).in("var", k.buffer("running_var")).out("y", k.y())
+          .threads(input.size(), 0)
+          .body(new CudaCode()
+              .line("const int c = t / %d %% %d;", plane(), c)
+              .line("const float scale = gamma[c] / (float) sqrt((double) var[c] + %s);", CudaCode.d(eps))
+              .line("const float v = x[t] * scale + (beta[c] - mean[c] * scale);")
+              .line("y[t] = %s;", act));
+      return;
+    }
+    CudaGen.Buf partial = k.scratch(2L * c * STRIPES, false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
+    CudaGen.Buf mean = k.aux("mean", c, false, 0, F);
+    CudaGen.Buf invstd = k.aux("invstd", c, false, 0, F);
+    CudaGen.Buf scaleShift = k.scratch(2L * c, false, 0, F);
+    k.kernel("forward_stats", "partial Σx and Σx² of each channel, " + STRIPES + " stripes per channel")
+        .in("x", k.x(0)).out("partial", partial).threads(0, (long) c * STRIPES)
+        .body(stripes(new CudaCode())
+            .line("s += x[i];")
+            .line("q += (double) x[i] * x[i];")
+            .close()
+            .line("partial[2 * t] = s;")
+            .line("partial[2 * t + 1] = q;"));
+    k.kernel("forward_finish", "batch mean and variance of each channel; running statistics move by momentum "
+            + momentum + "; one thread per channel")
+        .in("partial", partial).in("gamma", k.param("weight")).in("beta", k.param("bias"))
+        .out("running_mean", k.buffer("running_mean")).out("running_var", k.buffer("running_var"))
+        .out("mean", mean).out("invstd", invstd).out("scale_shift", scaleShift).threads(0, c)
+        .body(new CudaCode()
+            .line("double s = 0, q = 0;")
+            .open("for (int k = 0; k < %d; k++)", STRIPES)
+            .line("s += partial[2 * (t * %d + k)];", STRIPES)
+            .line("q += partial[2 * (t * %d + k) + 1];", STRIPES)
+            .close()
+            .line("const int m = n * %d;", plane())
+            .line("const double mu = s / m;")
+            .line("const double v = fmax(q / m - mu * mu, 0.0);")
+            .line("const float is = (float) (1 / sqrt(v + %s));", CudaCode.d(eps))
+            .line("mean[t] = (float) mu;")
+            .line("invstd[t] = is;")
+            .line("running_mean[t] = (float) (%s * running_mean[t] + %s * mu);", CudaCode.d(1 - momentum), CudaCode.d(momentum))
+            .line("running_var[t] = (float) (%s * running_var[t] + %s * v * m / (m > 1 ? m - 1 : 1));",
+                CudaCode.d(1 - momentum), CudaCode.d(momentum))
+            .line("const float scale = gamma[t] * is;")
+            .line("scale_shift[2 * t] = scale;")
+            .line("scale_shift[2 * t + 1] = beta[t] - (float) mu * scale;"));
+    k.kernel("forward", "y = " + act.replace("v", "x·scale + shift") + " with the batch statistics; one thread per element")
+        .in("x", k.x(0)).in("scale_shift", scaleShift).out("y", k.y()).threads(input.size(), 0)
+        .body(new CudaCode()
+            .line("const int c = t / %d %% %d;", plane(), c)
+            .line("const float v = x[t] * scale_shift[2 * c] + scale_shift[2 * c + 1];")
+            .line("y[t] = %s;", act));
+  }
+
+  /**
+   * Declares the sums s and q and opens the loop of thread t = channel·STRIPES + k over every
+   * STRIPES-th element i of its channel; the caller adds to s and q and closes the loop.
+   */
+  private CudaCode stripes(CudaCode c) {
+    c.line("const int c = t / %d, k = t %% %d;", STRIPES, STRIPES)
+        .line("double s = 0, q = 0;")
+        .open("for (int j = k; j < n * %d; j += %d)", plane(), STRIPES)
+        .line("const int i = j / %d * %d + c * %d + j %% %d;", plane(), input.size(), plane(), plane());
+    return c;
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    var F = dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT;
+    int c = channels();
+    CudaGen.Buf partial = k.scratch(2L * c * STRIPES, false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
+    CudaGen.Buf mean = k.aux("mean", c, false, 0, F);
+    CudaGen.Buf invstd = k.aux("invstd", c, false, 0, F);
+    CudaGen.Buf sums = k.scratch(2L * c, false, 0, F);
+    CudaGen.Kernel reduce = k.kernel("backward_stats", "partial Σdy and Σdy·x̂ of each channel"
+        + (k.epilogue() == null ? "" : ", after dy = " + k.epilogue().describe() + "'(y) · dy in place"));
+    reduce.in("x", k.x(0)).out("dy", k.dy());
+    if (k.epilogue() != null) reduce.in("y", k.y());
+    reduce.in("mean", mean).in("invstd", invstd).out("partial", partial);
+    CudaCode r = stripes(new CudaCode());
+    if (k.epilogue() != null) r.line("dy[i] = %s;", k.epilogue().cudaGradFromOutput("dy[i]", "y[i]"));
+    r.line("s += dy[i];")
+        .line("q += dy[i] * (x[i] - mean[c]) * invstd[c];")
+        .close()
+        .line("partial[2 * t] = s;")
+        .line("partial[2 * t + 1] = q;");
+    reduce.threads(0, (long) c * STRIPES).body(r);
+    k.kernel("backward_finish", "dγ = Σdy·x̂ and dβ = Σdy; one thread per channel")
+        .in("partial", partial).out("dgamma", k.grad("weight")).out("dbeta", k.grad("bias")).out("sums", sums)
+        .threads(0, c)
+        .body(new CudaCode()
+            .line("double s = 0, q = 0;")
+            .open("for (int k = 0; k < %d; k++)", STRIPES)
+            .line("s += partial[2 * (t * %d + k)];", STRIPES)
+            .line("q += partial[2 * (t * %d + k) + 1];", STRIPES)
+            .close()
+            .line("dgamma[t] = (float) q;")
+            .line("dbeta[t] = (float) s;")
+            .line("sums[2 * t] = (float) s;")
+            .line("sums[2 * t + 1] = (float) q;"));
+    if (k.dx(0) == null) return;
+    String op = k.accumulate(0) ? "+=" : "=";
+    k.kernel("backward_dx", "dx " + op + " γ·invstd/M · (M·dy − Σdy − x̂·Σdy·x̂), M = N·H·W; one thread per element")
+        .in("x", k.x(0)).in("dy", k.dy()).in("gamma", k.param("weight")).in("mean", mean).in("invstd", invstd)
+        .in("sums", sums).out("dx", k.dx(0)).threads(input.size(), 0)
+        .body(new CudaCode()
+            .line("const int c = t / %d %% %d;", plane(), c)
+            .line("const int m = n * %d;", plane())
+            .line("const float k1 = gamma[c] * invstd[c] / m;")
+            .line("dx[t] %s k1 * (m * dy[t] - sums[2 * c] - (x[t] - mean[c]) * invstd[c] * sums[2 * c + 1]);", op));
+  }
 }

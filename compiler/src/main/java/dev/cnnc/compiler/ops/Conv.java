@@ -316,4 +316,161 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   private int planeOut() {
     return output.h() * output.w();
   }
+
+  // ---- CUDA: direct convolution with the shapes baked in. Forward: one thread per output pixel
+  // and a few output channels. Backward: dx gathers per input pixel (no atomics); dw and db are
+  // partial sums over chunks of pixels, then one thread per weight adds the chunks in order. ----
+
+  /** Channels one thread handles: 8, 4, 2 or 1, whichever divides {@code channels}. */
+  private static int channelBlock(int channels, int most) {
+    for (int b = most; b > 1; b /= 2) if (channels % b == 0) return b;
+    return 1;
+  }
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    boolean hasBias = bias || k.folded();
+    int cob = channelBlock(outC(), 8);
+    int groups = outC() / cob;
+    int per = inC() * h.k() * w.k();
+    String sum = "conv(x, w)" + (hasBias ? " + b" : "");
+    CudaGen.Kernel kernel = k.kernel("forward", "y = " + (k.epilogue() == null ? sum : k.epilogue().cudaApply(sum))
+            + "; one thread per output pixel and " + cob + " output channel" + (cob > 1 ? "s" : ""))
+        .out("y", k.y()).in("x", k.x(0)).in("w", k.param("weight"));
+    if (hasBias) kernel.in("b", k.param("bias"));
+    CudaCode c = new CudaCode()
+        .line("const int ow = t %% %d, oh = t / %d %% %d, g = t / %d %% %d, img = t / %d;", output.w(), output.w(),
+            output.h(), planeOut(), groups, planeOut() * groups)
+        .line("const float* xn = x + img * %d;", input.size())
+        .line("const float* wg = w + g * %d;", cob * per)
+        .line("float acc[%d];", cob)
+        .line("#pragma unroll")
+        .line("for (int j = 0; j < %d; j++) acc[j] = %s;", cob, hasBias ? "b[g * " + cob + " + j]" : "0.f")
+        .open("for (int ci = 0; ci < %d; ci++)", inC())
+        .line("#pragma unroll")
+        .open("for (int kh = 0; kh < %d; kh++)", h.k())
+        .line("const int ih = %s;", h.cudaTap("oh", "kh"))
+        .line("if (ih < 0 || ih >= %d) continue;", input.h())
+        .line("#pragma unroll")
+        .open("for (int kw = 0; kw < %d; kw++)", w.k())
+        .line("const int iw = %s;", w.cudaTap("ow", "kw"))
+        .line("if (iw < 0 || iw >= %d) continue;", input.w())
+        .line("const float xv = xn[(ci * %d + ih) * %d + iw];", input.h(), input.w())
+        .line("#pragma unroll")
+        .line("for (int j = 0; j < %d; j++) acc[j] += wg[j * %d + (ci * %d + kh) * %d + kw] * xv;", cob, per, h.k(), w.k())
+        .close().close().close()
+        .line("float* yo = y + img * %d + g * %d + oh * %d + ow;", output.size(), cob * planeOut(), output.w())
+        .line("#pragma unroll")
+        .line("for (int j = 0; j < %d; j++) yo[j * %d] = %s;", cob, planeOut(),
+            k.epilogue() == null ? "acc[j]" : k.epilogue().cudaApply("acc[j]"));
+    kernel.threads((long) groups * planeOut(), 0).body(c);
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.epilogue() != null) {
+      k.kernel("backward_act", "dy = " + k.epilogue().describe() + "'(y) · dy, in place: the kernels below read dy")
+          .out("dy", k.dy()).in("y", k.y()).threads(output.size(), 0)
+          .body(new CudaCode().line("dy[t] = %s;", k.epilogue().cudaGradFromOutput("dy[t]", "y[t]")));
+    }
+    cudaWeightGradient(k);
+    if (k.dx(0) != null) cudaInputGradient(k);
+  }
+
+  /** dw[co, ci, kh, kw] = Σ over images and pixels of dy · x (and db[co] = Σ dy), in two kernels. */
+  private void cudaWeightGradient(CudaGen k) {
+    int p = planeOut();
+    int kk = h.k() * w.k();
+    int weights = outC() * inC() * kk;
+    int rows = weights + (bias ? outC() : 0);
+    // Pixels per chunk: a divisor of the plane up to 256, or whole planes of several images.
+    int chunk;
+    int imagesPerChunk = 1;
+    if (p <= 256) {
+      imagesPerChunk = 256 / p;
+      chunk = imagesPerChunk * p;
+    } else {
+      int q = 1;
+      while (p % q != 0 || p / q > 256) q++;
+      chunk = p / q;
+    }
+    dev.cnnc.runtime.cuda.CudaProgram.Count chunks = chunk <= p
+        ? dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(p / chunk)
+        : new dev.cnnc.runtime.cuda.CudaProgram.Count(1, 0, imagesPerChunk);
+    CudaGen.Buf partial = chunk <= p
+        ? k.scratch((long) (p / chunk) * rows, true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT)
+        : k.scratch((rows + imagesPerChunk - 1) / imagesPerChunk, true, rows,
+            dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT);
+    CudaCode c = new CudaCode()
+        .line("const int co = t / %d, ci = t %% %d;", inC(), inC())
+        .line("const int j0 = s * %d, j1 = min(n * %d, j0 + %d);", chunk, p, chunk)
+        .line("float acc[%d] = {};", kk);
+    if (bias) c.line("float gs = 0.f;");
+    c.open("for (int j = j0; j < j1; j++)")
+        .line("const int img = j / %d, pix = j %% %d, oh = pix / %d, ow = pix %% %d;", p, p, output.w(), output.w())
+        .line("const float g = dy[(img * %d + co) * %d + pix];", outC(), p)
+        .line("const float* xc = x + (img * %d + ci) * %d;", inC(), planeIn())
+        .line("#pragma unroll")
+        .open("for (int kh = 0; kh < %d; kh++)", h.k())
+        .line("const int ih = %s;", h.cudaTap("oh", "kh"))
+        .line("if (ih < 0 || ih >= %d) continue;", input.h())
+        .line("#pragma unroll")
+        .open("for (int kw = 0; kw < %d; kw++)", w.k())
+        .line("const int iw = %s;", w.cudaTap("ow", "kw"))
+        .line("if (iw >= 0 && iw < %d) acc[kh * %d + kw] += g * xc[ih * %d + iw];", input.w(), w.k(), input.w())
+        .close().close();
+    if (bias) c.line("gs += g;");
+    c.close()
+        .line("float* out = partial + s * %d;", rows)
+        .line("#pragma unroll")
+        .line("for (int e = 0; e < %d; e++) out[t * %d + e] = acc[e];", kk, kk);
+    if (bias) c.line("if (ci == 0) out[%d + co] = gs;", weights);
+    k.kernel("backward_dw_partial", "partial sums of dw" + (bias ? " and db" : "") + " over chunks of " + chunk
+            + " pixels; one thread per (chunk, output channel, input channel)")
+        .in("x", k.x(0)).in("dy", k.dy()).out("partial", partial)
+        .grid((long) outC() * inC(), chunks).body(c);
+
+    CudaGen.Kernel reduce = k.kernel("backward_dw", "dw" + (bias ? " and db" : "") + " = the chunks' partial sums, added in order")
+        .in("partial", partial).out("dw", k.grad("weight"));
+    if (bias) reduce.out("db", k.grad("bias"));
+    CudaCode r = new CudaCode()
+        .line("const int chunks = (n * %d + %d) / %d;", p, chunk - 1, chunk)
+        .line("float sum = 0.f;")
+        .line("for (int c = 0; c < chunks; c++) sum += partial[c * %d + t];", rows);
+    if (bias) r.open("if (t < %d)", weights).line("dw[t] = sum;").reopen("else").line("db[t - %d] = sum;", weights).close();
+    else r.line("dw[t] = sum;");
+    reduce.threads(0, rows).body(r);
+  }
+
+  /** dx[n, ci, ih, iw] gathers dy · w over every (co, kh, kw) whose window reads it. */
+  private void cudaInputGradient(CudaGen k) {
+    int cib = channelBlock(inC(), 4);
+    int groups = inC() / cib;
+    int kk = h.k() * w.k();
+    String op = k.accumulate(0) ? "+=" : "=";
+    CudaCode c = new CudaCode()
+        .line("const int iw = t %% %d, ih = t / %d %% %d, g = t / %d %% %d, img = t / %d;", input.w(), input.w(),
+            input.h(), planeIn(), groups, planeIn() * groups)
+        .line("const float* dyn = dy + img * %d;", output.size())
+        .line("float acc[%d] = {};", cib)
+        .open("for (int co = 0; co < %d; co++)", outC())
+        .line("const float* dyc = dyn + co * %d;", planeOut())
+        .line("const float* wc = w + (co * %d + g * %d) * %d;", inC(), cib, kk)
+        .line("#pragma unroll")
+        .open("for (int kh = 0; kh < %d; kh++)", h.k());
+    h.cudaGather(c, "oh", "ih", "kh", output.h());
+    c.line("#pragma unroll").open("for (int kw = 0; kw < %d; kw++)", w.k());
+    w.cudaGather(c, "ow", "iw", "kw", output.w());
+    c.line("const float gv = dyc[oh * %d + ow];", output.w())
+        .line("#pragma unroll")
+        .line("for (int j = 0; j < %d; j++) acc[j] += wc[j * %d + kh * %d + kw] * gv;", cib, kk, w.k())
+        .close().close().close()
+        .line("float* dxo = dx + img * %d + g * %d + ih * %d + iw;", input.size(), cib * planeIn(), input.w())
+        .line("#pragma unroll")
+        .line("for (int j = 0; j < %d; j++) dxo[j * %d] %s acc[j];", cib, planeIn(), op);
+    k.kernel("backward_dx", "dx " + op + " Σ dy · w over the windows that read each input pixel; one thread per input"
+            + " pixel and " + cib + " input channel" + (cib > 1 ? "s" : ""))
+        .in("dy", k.dy()).in("w", k.param("weight")).out("dx", k.dx(0))
+        .threads((long) groups * planeIn(), 0).body(c);
+  }
 }

@@ -86,4 +86,36 @@ public record Dropout(Shape input, double p) implements Op {
         .endControlFlow()
         .build();
   }
+
+  // ---- CUDA: the mask is recomputed from (seed, stream, index), never stored ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    CudaGen.Kernel kernel = k.kernel("forward", k.training()
+        ? "keep each element with probability " + (1 - p) + " and scale it by 1/(1 − p)" : "inference passes values through")
+        .in("x", k.x(0)).out("y", k.y());
+    if (!k.training()) {
+      kernel.threads(input.size(), 0).body(new CudaCode().line("y[t] = x[t];"));
+      return;
+    }
+    kernel.value("seed", dev.cnnc.runtime.cuda.CudaProgram.Scalar.SEED).threads(input.size(), 0)
+        .body(new CudaCode().line("y[t] = cnnc_uniform(seed, %s, t) >= %s ? x[t] * %s : 0.f;", cudaInt(k.node().name().hashCode()),
+            Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p))));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null) return;
+    String op = k.accumulate(0) ? "+=" : "=";
+    k.kernel("backward", "dx " + op + " dy / (1 − p) where the forward kept the element")
+        .in("dy", k.dy()).out("dx", k.dx(0)).value("seed", dev.cnnc.runtime.cuda.CudaProgram.Scalar.SEED)
+        .threads(input.size(), 0)
+        .body(new CudaCode().line("dx[t] %s cnnc_uniform(seed, %s, t) >= %s ? dy[t] * %s : 0.f;", op,
+            cudaInt(k.node().name().hashCode()), Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p))));
+  }
+
+  /** An int literal C reads as an int, Integer.MIN_VALUE included. */
+  private static String cudaInt(int v) {
+    return v == Integer.MIN_VALUE ? "(-2147483647 - 1)" : Integer.toString(v);
+  }
 }

@@ -208,4 +208,47 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
     }
     return c.build();
   }
+
+  // ---- CUDA: the products go to cuBLAS (column-major, so row-major y (N, out) is yᵀ); bias,
+  // activation and their gradients are small kernels around them ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    boolean hasBias = bias || k.folded();
+    var batch = dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(1);
+    k.gemm(true, false, dev.cnnc.runtime.cuda.CudaProgram.Count.of(out()), batch,
+        dev.cnnc.runtime.cuda.CudaProgram.Count.of(in()), 1f, k.param("weight"), in(), k.x(0), in(), 0f, k.y(), out(),
+        "y (N, " + out() + ") = x (N, " + in() + ") · wᵀ");
+    if (!hasBias && k.epilogue() == null) return;
+    String v = hasBias ? "y[t] + b[t % " + out() + "]" : "y[t]";
+    CudaGen.Kernel kernel = k.kernel("forward_bias", "y = " + (k.epilogue() == null ? "y + b"
+        : k.epilogue().cudaApply(hasBias ? "y + b" : "y")) + ", one thread per output").out("y", k.y());
+    if (hasBias) kernel.in("b", k.param("bias"));
+    kernel.threads(out(), 0).body(new CudaCode().line("y[t] = %s;", k.epilogue() == null ? v : k.epilogue().cudaApply(v)));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    var batch = dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(1);
+    if (k.epilogue() != null) {
+      k.kernel("backward_act", "dy = " + k.epilogue().describe() + "'(y) · dy, in place: the products below read dy")
+          .out("dy", k.dy()).in("y", k.y()).threads(out(), 0)
+          .body(new CudaCode().line("dy[t] = %s;", k.epilogue().cudaGradFromOutput("dy[t]", "y[t]")));
+    }
+    if (bias) {
+      k.kernel("backward_db", "db[o] = Σ over images of dy[n, o]; one thread per output")
+          .in("dy", k.dy()).out("db", k.grad("bias")).threads(0, out())
+          .body(new CudaCode()
+              .line("float s = 0.f;")
+              .line("for (int img = 0; img < n; img++) s += dy[img * %d + t];", out())
+              .line("db[t] = s;"));
+    }
+    k.gemm(false, true, dev.cnnc.runtime.cuda.CudaProgram.Count.of(in()), dev.cnnc.runtime.cuda.CudaProgram.Count.of(out()),
+        batch, 1f, k.x(0), in(), k.dy(), out(), 0f, k.grad("weight"), in(), "dw (" + out() + ", " + in() + ") = dyᵀ · x");
+    if (k.dx(0) != null) {
+      k.gemm(false, false, dev.cnnc.runtime.cuda.CudaProgram.Count.of(in()), batch,
+          dev.cnnc.runtime.cuda.CudaProgram.Count.of(out()), 1f, k.param("weight"), in(), k.dy(), out(),
+          k.accumulate(0) ? 1f : 0f, k.dx(0), in(), "dx (N, " + in() + ") " + (k.accumulate(0) ? "+=" : "=") + " dy · w");
+    }
+  }
 }

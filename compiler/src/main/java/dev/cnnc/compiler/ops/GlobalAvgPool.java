@@ -77,4 +77,26 @@ public record GlobalAvgPool(Shape input, Shape output) implements Op {
         .endControlFlow()
         .build();
   }
+
+  // ---- CUDA ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    k.kernel("forward", "y[n, c] = mean of x[n, c, :, :]; one thread per (image, channel)")
+        .in("x", k.x(0)).out("y", k.y()).threads(input.channels(), 0)
+        .body(new CudaCode()
+            .line("const float* xc = x + t * %d;", plane())
+            .line("float s = 0.f;")
+            .line("for (int i = 0; i < %d; i++) s += xc[i];", plane())
+            .line("y[t] = s * %s;", Activation.floatLiteral(1.0 / plane())));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null) return;
+    String op = k.accumulate(0) ? "+=" : "=";
+    k.kernel("backward", "dx " + op + " dy[n, c] / (H·W); one thread per input element")
+        .in("dy", k.dy()).out("dx", k.dx(0)).threads(input.size(), 0)
+        .body(new CudaCode().line("dx[t] %s dy[t / %d] * %s;", op, plane(), Activation.floatLiteral(1.0 / plane())));
+  }
 }

@@ -89,4 +89,19 @@ public interface Op {
   default boolean isAlias() {
     return false;
   }
+
+  // ---- CUDA ----
+
+  /**
+   * Adds the CUDA kernels (and cuBLAS products) of the forward pass to the step {@code k} is
+   * generating: training or inference, as {@link CudaGen#training()} says.
+   */
+  default void cudaForward(CudaGen k) {
+    throw new UnsupportedOperationException("the CUDA backend has no forward kernel for `" + kind() + "` yet");
+  }
+
+  /** Adds the CUDA kernels of the backward pass: parameter gradients and d loss / d inputs from {@code k.dy()}. */
+  default void cudaBackward(CudaGen k) {
+    throw new UnsupportedOperationException("the CUDA backend has no backward kernel for `" + kind() + "` yet");
+  }
 }

@@ -205,4 +205,64 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
         .addStatement("if (iw < 0 || iw >= $L) continue", input.w())
         .addStatement("final int xi = xc + ih * $L + iw", input.w());
   }
+
+  // ---- CUDA: forward one thread per output, backward one thread per input (a gather: no atomics) ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    int oh = output.h(), ow = output.w(), c = input.channels();
+    boolean saveArg = max && k.training();
+    CudaGen.Kernel kernel = k.kernel("forward", max ? "the window's largest real input" + (saveArg ? ", and where it was" : "")
+        : "the window's sum over kH·kW, padding included").in("x", k.x(0)).out("y", k.y());
+    if (saveArg) kernel.out("arg", k.aux("argmax", output.size(), true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.INT));
+    CudaCode code = new CudaCode()
+        .line("const int ow = t %% %d, oh = t / %d %% %d, nc = t / %d;", ow, ow, oh, oh * ow)
+        .line("const int xc = nc * %d;", input.h() * input.w())
+        .line(max ? "float best = 0.f;" : "float sum = 0.f;");
+    if (max) code.line("int at = -1;");
+    code.line("#pragma unroll")
+        .open("for (int kh = 0; kh < %d; kh++)", h.k())
+        .line("const int ih = %s;", h.cudaTap("oh", "kh"))
+        .line("if (ih < 0 || ih >= %d) continue;", input.h())
+        .line("#pragma unroll")
+        .open("for (int kw = 0; kw < %d; kw++)", w.k())
+        .line("const int iw = %s;", w.cudaTap("ow", "kw"))
+        .line("if (iw < 0 || iw >= %d) continue;", input.w())
+        .line("const int xi = xc + ih * %d + iw;", input.w());
+    if (max) {
+      code.open("if (x[xi] > best || at < 0)").line("best = x[xi];").line("at = xi;").close();
+    } else {
+      code.line("sum += x[xi];");
+    }
+    code.close().close();
+    code.line(max ? "y[t] = at < 0 ? cnnc_neg_inf() : best;" : "y[t] = sum * %s;", Activation.floatLiteral(1.0 / (h.k() * w.k())));
+    if (saveArg) code.line("arg[t] = at;");
+    kernel.threads(output.size(), 0).body(code);
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null) return;
+    String op = k.accumulate(0) ? "+=" : "=";
+    int c = input.channels();
+    CudaGen.Kernel kernel = k.kernel("backward", max ? "each input collects dy of the windows it won"
+        : "each input collects dy / (kH·kW) of the windows that hold it").in("dy", k.dy());
+    if (max) kernel.in("arg", k.aux("argmax", output.size(), true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.INT));
+    kernel.out("dx", k.dx(0));
+    CudaCode code = new CudaCode()
+        .line("const int iw = t %% %d, ih = t / %d %% %d, nc = t / %d;", input.w(), input.w(), input.h(),
+            input.h() * input.w())
+        .line("const int yc = nc * %d;", output.h() * output.w())
+        .line("float g = 0.f;")
+        .line("#pragma unroll")
+        .open("for (int kh = 0; kh < %d; kh++)", h.k());
+    h.cudaGather(code, "oh", "ih", "kh", output.h());
+    code.line("#pragma unroll").open("for (int kw = 0; kw < %d; kw++)", w.k());
+    w.cudaGather(code, "ow", "iw", "kw", output.w());
+    code.line("const int yi = yc + oh * %d + ow;", output.w());
+    if (max) code.line("if (arg[yi] == t) g += dy[yi];");
+    else code.line("g += dy[yi] * %s;", Activation.floatLiteral(1.0 / (h.k() * w.k())));
+    code.close().close().line("dx[t] %s g;", op);
+    kernel.threads(input.size(), 0).body(code);
+  }
 }

@@ -104,4 +104,39 @@ public record Softmax(Shape input) implements Op {
         .endControlFlow()
         .build();
   }
+
+  // ---- CUDA: one thread per image's row ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    int f = features();
+    k.kernel("forward", "y = softmax(x) over each row of " + f)
+        .in("x", k.x(0)).out("y", k.y()).threads(1, 0)
+        .body(new CudaCode()
+            .line("const float* xr = x + t * %d;", f)
+            .line("float* yr = y + t * %d;", f)
+            .line("float max = xr[0];")
+            .line("for (int j = 1; j < %d; j++) max = cnnc_max(max, xr[j]);", f)
+            .line("double s = 0;")
+            .open("for (int j = 0; j < %d; j++)", f)
+            .line("yr[j] = expf(xr[j] - max);")
+            .line("s += yr[j];")
+            .close()
+            .line("const float inv = (float) (1 / s);")
+            .line("for (int j = 0; j < %d; j++) yr[j] *= inv;", f));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null) return;
+    int f = features();
+    String op = k.accumulate(0) ? "+=" : "=";
+    k.kernel("backward", "dx " + op + " y · (dy − Σ dy·y), one thread per row")
+        .in("y", k.y()).in("dy", k.dy()).out("dx", k.dx(0)).threads(1, 0)
+        .body(new CudaCode()
+            .line("const int b = t * %d;", f)
+            .line("float dot = 0.f;")
+            .line("for (int j = b; j < b + %d; j++) dot += dy[j] * y[j];", f)
+            .line("for (int j = b; j < b + %d; j++) dx[j] %s y[j] * (dy[j] - dot);", f, op));
+  }
 }

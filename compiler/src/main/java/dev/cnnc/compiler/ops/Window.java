@@ -67,4 +67,26 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
   private static long ceilDiv(long a, long b) {
     return -Math.floorDiv(-a, b);
   }
+
+  /**
+   * CUDA, inside a loop over tap {@code tap}: declares {@code out}, the output row (or column)
+   * whose window reads input row {@code in} at that tap, or skips the tap when none does. For
+   * gathers (backward kernels) that give each input one thread instead of scattering with atomics.
+   */
+  void cudaGather(CudaCode c, String out, String in, String tap, int outSize) {
+    String origin = in + (padBefore == 0 ? "" : " + " + padBefore) + " - " + (d == 1 ? tap : tap + " * " + d);
+    if (s == 1) {
+      c.line("const int %s = %s;", out, origin).line("if (%s < 0 || %s >= %d) continue;", out, out, outSize);
+    } else {
+      c.line("const int %s_ = %s;", out, origin);
+      c.line("if (%s_ < 0 || %s_ %% %d != 0 || %s_ / %d >= %d) continue;", out, out, s, out, s, outSize)
+          .line("const int %s = %s_ / %d;", out, out, s);
+    }
+  }
+
+  /** CUDA: the input row (column) that output row {@code out} reads at tap {@code tap}: "oh * 2 - 1 + kh". */
+  String cudaTap(String out, String tap) {
+    return (s == 1 ? out : out + " * " + s) + (padBefore == 0 ? "" : " - " + padBefore) + " + "
+        + (d == 1 ? tap : tap + " * " + d);
+  }
 }

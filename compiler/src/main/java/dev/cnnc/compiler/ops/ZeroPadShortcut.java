@@ -87,4 +87,32 @@ public record ZeroPadShortcut(Shape input, Shape output, int stride) implements 
         .endControlFlow().endControlFlow().endControlFlow()
         .build();
   }
+
+  // ---- CUDA: one thread per output element forward, per input element backward ----
+
+  @Override
+  public void cudaForward(CudaGen k) {
+    int oh = output.h(), ow = output.w(), co = output.channels();
+    k.kernel("forward", "every " + stride + "th pixel, channels padded with zeros")
+        .in("x", k.x(0)).out("y", k.y()).threads(output.size(), 0)
+        .body(new CudaCode()
+            .line("const int ow = t %% %d, oh = t / %d %% %d, c = t / %d %% %d - %d, img = t / %d;", ow, ow, oh, oh * ow,
+                co, padBefore(), output.size())
+            .line("y[t] = c >= 0 && c < %d ? x[((img * %d + c) * %d + oh * %d) * %d + ow * %d] : 0.f;", input.channels(),
+                input.channels(), input.h(), stride, input.w(), stride));
+  }
+
+  @Override
+  public void cudaBackward(CudaGen k) {
+    if (k.dx(0) == null) return;
+    int h = input.h(), w = input.w(), c = input.channels();
+    String op = k.accumulate(0) ? "+=" : "=";
+    k.kernel("backward", "dx " + op + " dy at the pixels the forward took, else 0")
+        .in("dy", k.dy()).out("dx", k.dx(0)).threads(input.size(), 0)
+        .body(new CudaCode()
+            .line("const int iw = t %% %d, ih = t / %d %% %d, c = t / %d %% %d, img = t / %d;", w, w, h, h * w, c, input.size())
+            .line("const float g = ih %% %d == 0 && iw %% %d == 0 ? dy[((img * %d + c + %d) * %d + ih / %d) * %d + iw / %d] : 0.f;",
+                stride, stride, output.channels(), padBefore(), output.h(), stride, output.w(), stride)
+            .line("dx[t] %s g;", op));
+  }
 }

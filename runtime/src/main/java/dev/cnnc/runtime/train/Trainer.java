@@ -3,6 +3,7 @@ package dev.cnnc.runtime.train;
 
 import com.google.gson.GsonBuilder;
 import dev.cnnc.runtime.CnncException;
+import dev.cnnc.runtime.DeviceModel;
 import dev.cnnc.runtime.Model;
 import dev.cnnc.runtime.ProgressBars;
 import dev.cnnc.runtime.StepResult;
@@ -28,7 +29,8 @@ import me.tongfei.progressbar.ProgressBar;
  * evaluation, then — atomically, file by file — state.safetensors, weights.safetensors,
  * metrics.jsonl and curves.png in the output folder. Every random choice is a function of
  * (seed, epoch, step), so a run resumed from epoch e ends with the same bits as one that never
- * stopped.
+ * stopped. A {@link DeviceModel} (the CUDA backend) supplies its own optimizer, which updates the
+ * parameters on the device; every other model is updated here, on its host arrays.
  */
 public final class Trainer {
   public static final String METRICS = "metrics.jsonl";
@@ -61,7 +63,9 @@ public final class Trainer {
     long started = System.nanoTime();
     checkModel(model, train);
     AtomicFiles.checkWritableDir(config.out());
-    Optimizer optimizer = config.optimizer().create(model.parameters(), model.parameterData().length);
+    Optimizer optimizer = model instanceof DeviceModel d
+        ? d.createOptimizer(config.optimizer())
+        : config.optimizer().create(model.parameters(), model.parameterData().length);
     List<EpochMetrics> history = new ArrayList<>();
     int first = config.resume() ? resume(model, optimizer, train, history) : 0;
     long images = 0;

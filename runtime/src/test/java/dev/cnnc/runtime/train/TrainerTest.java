@@ -204,4 +204,51 @@ class TrainerTest {
     System.arraycopy(b, 0, c, a.length, b.length);
     return c;
   }
+
+  /** Stands in for the CUDA model: its own optimizer (here the CPU one, counted) must be the one used. */
+  static final class DeviceLinearModel extends LinearModel implements dev.cnnc.runtime.DeviceModel {
+    int created;
+    long steps;
+
+    DeviceLinearModel(int maxBatch, long initSeed) {
+      super(maxBatch, initSeed);
+    }
+
+    @Override
+    public dev.cnnc.runtime.optim.Optimizer createOptimizer(OptimizerConfig config) {
+      created++;
+      dev.cnnc.runtime.optim.Optimizer cpu = config.create(parameters(), params.length);
+      return new dev.cnnc.runtime.optim.Optimizer() {
+        public void step(float[] p, float[] g, double lr) {
+          steps++;
+          cpu.step(params, grads, lr);
+        }
+
+        public long steps() {
+          return cpu.steps();
+        }
+
+        public java.util.Map<String, float[]> exportState() {
+          return cpu.exportState();
+        }
+
+        public void importState(java.util.Map<String, float[]> state) {
+          cpu.importState(state);
+        }
+      };
+    }
+  }
+
+  @Test
+  void aDeviceModelRunsItsOwnOptimizerAndEndsWithTheSameBits() {
+    TrainConfig c = config("host").withOptimizer(OptimizerConfig.sgd(0.02, 0.9).withNesterov(true));
+    LinearModel host = new LinearModel(BATCH, 1);
+    new Trainer(c, null).train(host, train(), test());
+    DeviceLinearModel device = new DeviceLinearModel(BATCH, 1);
+    new Trainer(c.withOut(tmp.resolve("device")), null).train(device, train(), test());
+
+    assertEquals(1, device.created);
+    assertEquals(2L * STEPS_PER_EPOCH, device.steps);
+    assertArrayEquals(host.parameterData(), device.parameterData());
+  }
 }

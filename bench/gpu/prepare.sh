@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Builds bench/gpu/bundle/, everything the GPU device check needs on a machine with no network and
+# no Maven: a jlink'd Java runtime, the jars, the JNI libraries actually used, cubins precompiled
+# for sm_90 and a CIFAR-10 slice. Then checks that the bundled Java starts here and stops with the
+# clean no-GPU message. Run it from anywhere; it needs Maven, a JDK 17 with jlink, nvcc (for the
+# cubins; without it the GPU machine compiles them) and the CIFAR-10 binary data.
+#
+#   bench/gpu/prepare.sh [CIFAR_DIR]      (default: $CNNC_DATA, then the usual places)
+#   TRAIN_IMAGES=10000 TEST_IMAGES=2000   slice sizes (the bundle must stay under the 64 MiB a call carries)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+bundle="$here/bundle"
+train_images="${TRAIN_IMAGES:-10000}"
+test_images="${TEST_IMAGES:-2000}"
+limit_mib=64
+
+step() { echo "== $*"; }
+
+data=""
+for d in "${1:-}" "${CNNC_DATA:-}" "$repo/data/cifar-10-batches-bin" "$HOME/.cache/cnnc/cifar-10-batches-bin" \
+    "$repo/../shared/data/cifar-10-batches-bin" /work/shared/data/cifar-10-batches-bin; do
+  if [ -n "$d" ] && [ -f "$d/data_batch_1.bin" ] && [ -f "$d/test_batch.bin" ]; then data="$d"; break; fi
+done
+[ -n "$data" ] || { echo "prepare.sh: no CIFAR-10 data found; pass its cifar-10-batches-bin folder" >&2; exit 2; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+rm -rf "$bundle"
+mkdir -p "$bundle/lib" "$bundle/cubins"
+
+step "building cnnc: the whole reactor, so no SNAPSHOT jar of another checkout sneaks in"
+(cd "$repo" && mvn -q -B -DskipTests package dependency:copy-dependencies -pl compiler -am \
+    -DincludeScope=runtime -DexcludeGroupIds=dev.cnnc -DoutputDirectory="$work/deps")
+for m in grammar runtime compiler; do cp "$repo/$m"/target/cnnc-$m-*.jar "$bundle/lib/"; done
+# Only what the device check loads: no plotting (curves.png is skipped with a warning), no archive code.
+for j in antlr4-runtime gson javapoet cuda javacpp progressbar jline-terminal jline-native; do
+  cp "$work/deps/$j"-[0-9]*.jar "$bundle/lib/"
+done
+
+step "the JNI libraries of the JavaCPP presets the backend uses (cudart with the driver API, cublas, nvrtc)"
+javacpp_version="$(sed -n 's:.*<javacpp.version>\(.*\)</javacpp.version>.*:\1:p' "$repo/pom.xml")"
+cuda_version="13.1-9.19-$javacpp_version"
+m2="${MAVEN_REPO:-$HOME/.m2/repository}/org/bytedeco"
+natives_jar="$m2/cuda/$cuda_version/cuda-$cuda_version-linux-x86_64.jar"
+javacpp_jar="$m2/javacpp/$javacpp_version/javacpp-$javacpp_version-linux-x86_64.jar"
+if [ ! -f "$natives_jar" ] || [ ! -f "$javacpp_jar" ]; then
+  (cd "$repo" && mvn -q -B dependency:get -Dartifact="org.bytedeco:cuda:$cuda_version:jar:linux-x86_64" \
+      && mvn -q -B dependency:get -Dartifact="org.bytedeco:javacpp:$javacpp_version:jar:linux-x86_64")
+fi
+mkdir -p "$work/natives"
+(cd "$work/natives" && unzip -q "$natives_jar" 'org/bytedeco/cuda/linux-x86_64/libjnicudart.so' \
+    'org/bytedeco/cuda/linux-x86_64/libjnicublas.so' 'org/bytedeco/cuda/linux-x86_64/libjninvrtc.so' \
+    && unzip -q "$javacpp_jar" 'org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so')
+jar --create --file "$bundle/lib/cuda-jni-linux-x86_64.jar" -C "$work/natives" .
+
+step "the check itself"
+mkdir -p "$work/classes"
+javac -q -d "$work/classes" -cp "$bundle/lib/*" "$here/src/dev/cnnc/bench/GpuCheck.java" 2>/dev/null \
+  || javac -d "$work/classes" -cp "$bundle/lib/*" "$here/src/dev/cnnc/bench/GpuCheck.java"
+jar --create --file "$bundle/lib/cnnc-gpucheck.jar" -C "$work/classes" .
+
+step "cubins for sm_90 (H100/H200), one per network"
+if command -v nvcc >/dev/null; then
+  java -cp "$bundle/lib/*" dev.cnnc.bench.GpuCheck cubins --repo "$repo" --cubins "$bundle/cubins" --out "$work/out"
+else
+  echo "   nvcc is not installed here: the GPU machine will compile the kernels (nvcc or NVRTC) at start"
+fi
+
+step "a Java runtime: java.base, jdk.unsupported (JavaCPP), java.logging (jline), java.compiler (javapoet's types)"
+jlink --add-modules java.base,jdk.unsupported,java.logging,java.compiler --strip-debug --no-header-files \
+    --no-man-pages --compress=0 --output "$work/jre"
+XZ_OPT="-6 -T0" tar -C "$work" -cJf "$bundle/jre.tar.xz" jre
+
+step "a CIFAR-10 slice from $data: $train_images training and $test_images test images"
+mkdir -p "$work/cifar-10-batches-bin"
+head -c $((3073 * train_images)) "$data/data_batch_1.bin" > "$work/cifar-10-batches-bin/data_batch_1.bin"
+# The reader wants every file of the official layout; one image in each of the others.
+for i in 2 3 4 5; do head -c 3073 "$data/data_batch_$i.bin" > "$work/cifar-10-batches-bin/data_batch_$i.bin"; done
+head -c $((3073 * test_images)) "$data/test_batch.bin" > "$work/cifar-10-batches-bin/test_batch.bin"
+cp "$data/batches.meta.txt" "$work/cifar-10-batches-bin/"
+XZ_OPT="-6 -T0" tar -C "$work" -cJf "$bundle/cifar-slice.tar.xz" cifar-10-batches-bin
+
+step "size: what a device call carries (the working tree plus the bundle) must stay under $limit_mib MiB"
+tree_bytes="$(cd "$repo" && { git ls-files -z; git ls-files -z --others --exclude-standard; } \
+    | xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+bundle_bytes="$(du -sb "$bundle" | cut -f1)"
+du -sh "$bundle"/* "$bundle"/lib/* | sed 's/^/   /'
+total=$((tree_bytes + bundle_bytes))
+printf '   working tree %.1f MiB + bundle %.1f MiB = %.1f MiB\n' "$(echo "$tree_bytes/1048576" | bc -l)" \
+    "$(echo "$bundle_bytes/1048576" | bc -l)" "$(echo "$total/1048576" | bc -l)"
+if [ "$total" -gt $((limit_mib * 1048576)) ]; then
+  echo "prepare.sh: over $limit_mib MiB; use smaller TRAIN_IMAGES / TEST_IMAGES" >&2
+  exit 1
+fi
+
+step "smoke test: the bundled Java starts here and, without a GPU, stops with one sentence"
+tar -C "$work" -xJf "$bundle/jre.tar.xz" --transform 's:^jre:jre-test:'
+set +e
+"$work/jre-test/bin/java" -Dorg.bytedeco.javacpp.cachedir="$work/javacpp" -cp "$bundle/lib/*" \
+    dev.cnnc.bench.GpuCheck kernels --repo "$repo" --cubins "$bundle/cubins" --out "$work/out" > "$work/smoke.log" 2>&1
+status=$?
+set -e
+sed 's/^/   /' "$work/smoke.log"
+if [ "$status" = 3 ] && ! grep -q "Exception\|\sat " "$work/smoke.log"; then
+  echo "   ok: no GPU here, and the message says what is missing"
+elif [ "$status" = 0 ]; then
+  echo "   this machine has a GPU: the check ran"
+else
+  echo "prepare.sh: the bundled runtime failed unexpectedly (exit $status)" >&2
+  exit 1
+fi
+echo "== bundle ready in $bundle; see bench/gpu/README.md to run it on the GPU machine"
