@@ -45,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: the available processors)")
   Integer threads;
 
-  @Option(names = "--backend", paramLabel = "B", defaultValue = "java", description = "java or reference (default: ${DEFAULT-VALUE})")
+  @Option(names = "--backend", paramLabel = "B", defaultValue = "java", description = "java, cuda or reference (default: ${DEFAULT-VALUE})")
   Models.Backend backend;
 
   @Mixin DataOptions dataOptions;

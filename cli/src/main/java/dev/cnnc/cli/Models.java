@@ -3,6 +3,7 @@
 package dev.cnnc.cli;
 
 import dev.cnnc.compiler.Pipeline;
+import dev.cnnc.compiler.emit.CudaBackend;
 import dev.cnnc.compiler.emit.JavaBackend;
 import dev.cnnc.compiler.reference.ReferenceModel;
 import dev.cnnc.runtime.CnncException;
@@ -13,8 +14,8 @@ import dev.cnnc.runtime.train.Checkpoint;
 import java.nio.file.Path;
 
 final class Models {
-  /** Where a network runs: generated Java, or the slow double-precision reference interpreter. */
-  enum Backend { java, reference }
+  /** Where a network runs: generated Java, generated CUDA on GPU 0, or the slow double-precision reference interpreter. */
+  enum Backend { java, cuda, reference }
 
   /** Heap we leave for the data set, the loader's batches and the JVM itself. */
   private static final double HEAP_SHARE = 0.85;
@@ -33,6 +34,13 @@ final class Models {
           checkMemory(compiled, spec.graph().totalParams(), maxBatch, threads);
           CpuNetwork net = new JavaBackend(host.cacheDir().resolve("classes"))
               .load(compiled, spec.source(), maxBatch, threads);
+          net.initialize(seed);
+          yield net;
+        }
+        case cuda -> {
+          // Throws CudaUnavailableException (a CnncException: one clean line, exit 1) where no GPU
+          // or driver is present, before any JavaCPP class is loaded.
+          var net = CudaBackend.load(Pipeline.run(spec.graph()), spec.source(), maxBatch);
           net.initialize(seed);
           yield net;
         }

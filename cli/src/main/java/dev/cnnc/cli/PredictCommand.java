@@ -51,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text, or json (one line per image) (default: ${DEFAULT-VALUE})")
   Format format;
 
-  @Option(names = "--backend", paramLabel = "B", defaultValue = "java", description = "java or reference (default: ${DEFAULT-VALUE})")
+  @Option(names = "--backend", paramLabel = "B", defaultValue = "java", description = "java, cuda or reference (default: ${DEFAULT-VALUE})")
   Models.Backend backend;
 
   @Override

@@ -3,12 +3,13 @@ package dev.cnnc.cli;
 
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.compiler.emit.CudaEmitter;
 import dev.cnnc.compiler.emit.JavaEmitter;
 import java.util.List;
 
 final class Targets {
   /** Every target this build can generate, in the order help lists them. */
-  static final List<String> SUPPORTED = List.of("java");
+  static final List<String> SUPPORTED = List.of("java", "cuda");
 
   private Targets() {}
 
@@ -28,12 +29,16 @@ final class Targets {
         yield List.of(new GeneratedFile(out.packageName().replace('.', '/') + "/" + out.className() + ".java",
             out.source()));
       }
+      case "cuda" -> {
+        CudaEmitter.Output out = CudaEmitter.emit(compiled, spec);
+        yield List.of(new GeneratedFile(out.fileName(), out.source()), new GeneratedFile(out.planFileName(), out.hostPlan()));
+      }
       default -> throw unknown(target);
     };
   }
 
   private static Main.UserError unknown(String target) {
     return new Main.UserError(Main.USAGE, "unknown --target '" + target + "'; this build supports: "
-        + String.join(", ", SUPPORTED) + (target.equals("cuda") ? " (the CUDA target is not in it yet)" : ""));
+        + String.join(", ", SUPPORTED));
   }
 }

@@ -258,12 +258,24 @@ class TrainCommandTest {
     assertTrue(r.err().contains("cnnc: Training diverged") && r.err().contains("lower learning rate"), r.err());
   }
 
+  /** CI and this machine have no GPU: the CUDA backend must say what is missing, in one line. */
+  @Test
+  void cudaWithoutAGpuIsAClearErrorNotATrace() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "this machine has a GPU");
+    Path spec = Cli.tinySpec(tmp, "");
+    Cli.Result r = Cli.run("train", spec.toString(), "--backend", "cuda", "--data", Cli.data().toString(), "--epochs", "1",
+        "--limit", "64", "--test-limit", "16", "--out", tmp.resolve("gpu").toString());
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("CUDA") || r.err().contains("GPU"), r.err());
+    assertFalse(r.err().contains("at dev.cnnc") || r.err().contains("Exception"), r.err());
+  }
+
   @Test
   void usageErrors() throws IOException {
     Path spec = Cli.tinySpec(tmp, "");
     assertEquals(2, Cli.run("train", spec.toString(), "--resume").exit());
     assertEquals(2, Cli.run("train", spec.toString(), "--epochs", "0").exit());
-    assertEquals(2, Cli.run("train", spec.toString(), "--backend", "cuda").exit());
+    assertEquals(2, Cli.run("train", spec.toString(), "--backend", "tpu").exit());
     assertEquals(2, Cli.run("train", tmp.resolve("missing.cnn").toString()).exit());
     assertEquals(2, Cli.run("eval", spec.toString()).exit(), "--weights is required");
   }
