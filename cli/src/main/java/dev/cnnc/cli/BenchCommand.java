@@ -95,16 +95,20 @@ final class BenchCommand implements Callable<Integer> {
     return Main.OK;
   }
 
-  /** Seconds per call: the median over windows of the mean call time, after a warm-up window. */
+  /**
+   * Seconds per call: the median over windows of the mean call time, after a warm-up. The JIT
+   * compiles the generated kernels during the first calls, so the warm-up runs at least 10 of them
+   * and each window at least 3, however long a slow network's steps take.
+   */
   private double median(Runnable step) {
-    window(step);
+    window(step, 10);
     double[] perCall = new double[windows];
-    for (int w = 0; w < windows; w++) perCall[w] = window(step);
+    for (int w = 0; w < windows; w++) perCall[w] = window(step, 3);
     Arrays.sort(perCall);
     return perCall[windows / 2];
   }
 
-  private double window(Runnable step) {
+  private double window(Runnable step, int minCalls) {
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     int calls = 0;
@@ -113,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
       step.run();
       calls++;
       now = System.nanoTime();
-    } while (now < end);
+    } while (now < end || calls < minCalls);
     return (now - start) / 1e9 / calls;
   }
 

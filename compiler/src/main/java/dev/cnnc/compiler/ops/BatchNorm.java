@@ -152,6 +152,8 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
 
   // ---- Java kernels over channels [lo, hi): each channel's statistics span the whole batch ----
 
+  private static final com.squareup.javapoet.ClassName SUMS = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Sums");
+
   @Override
   public boolean javaOverChannels() {
     return true;
@@ -168,28 +170,24 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
     }
     c.beginControlFlow("for (int c = lo; c < hi; c++)");
     if (k.training()) {
-      c.add("// batch statistics, two passes in double for accuracy\n")
+      c.add("// batch statistics: two passes (mean, then squared deviations), vector sums per plane\n")
           .addStatement("double s = 0")
-          .beginControlFlow("for (int n = 0; n < batch; n++)")
-          .addStatement("final int b = n * $L + c * $L", input.size(), plane())
-          .addStatement("for (int i = b; i < b + $L; i++) s += x[i]", plane())
-          .endControlFlow()
-          .addStatement("final double mu = s / m")
+          .addStatement("for (int n = 0, b = c * $L; n < batch; n++, b += $L) s += $T.sum(x, b, b + $L)", plane(),
+              input.size(), SUMS, plane())
+          .addStatement("final float mu = (float) (s / m)")
           .addStatement("double variance = 0")
-          .beginControlFlow("for (int n = 0; n < batch; n++)")
-          .addStatement("final int b = n * $L + c * $L", input.size(), plane())
-          .addStatement("for (int i = b; i < b + $L; i++) variance += (x[i] - mu) * (x[i] - mu)", plane())
-          .endControlFlow()
+          .addStatement("for (int n = 0, b = c * $L; n < batch; n++, b += $L) variance += $T.squaredDeviations(x, b, b + $L, mu)",
+              plane(), input.size(), SUMS, plane())
           .addStatement("variance /= m")
           .addStatement("final float is = (float) (1 / Math.sqrt(variance + $L))", eps)
-          .addStatement("mean[c] = (float) mu")
+          .addStatement("mean[c] = mu")
           .addStatement("invstd[c] = is")
           .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * mu)",
               k.buffer("running_mean"), 1 - momentum, k.buffer("running_mean"), momentum)
           .addStatement("buffers[$L + c] = (float) ($L * buffers[$L + c] + $L * variance * m / Math.max(1, m - 1))",
               k.buffer("running_var"), 1 - momentum, k.buffer("running_var"), momentum)
           .addStatement("final float scale = params[$L + c] * is", k.param("weight"))
-          .addStatement("final float shift = params[$L + c] - (float) mu * scale", k.param("bias"));
+          .addStatement("final float shift = params[$L + c] - mu * scale", k.param("bias"));
     } else {
       c.add("// inference: the running statistics\n")
           .addStatement("final float scale = params[$L + c] / (float) Math.sqrt(buffers[$L + c] + $L)",
@@ -217,16 +215,17 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
     c.beginControlFlow("for (int c = lo; c < hi; c++)")
         .addStatement("final float mu = mean[c], is = invstd[c]")
         .addStatement("double sg = 0, sgx = 0")
-        .beginControlFlow("for (int n = 0; n < batch; n++)")
-        .addStatement("final int b = n * $L + c * $L", input.size(), plane())
-        .beginControlFlow("for (int i = b; i < b + $L; i++)", plane());
+        .beginControlFlow("for (int n = 0, b = c * $L; n < batch; n++, b += $L)", plane(), input.size());
     if (k.epilogue() != null) {
       c.add("// $L' applied in place: dy is read only here\n", k.epilogue().describe())
-          .addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+          .addStatement("for (int i = b; i < b + $L; i++) dy[i] = $L", plane(),
+              k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
     }
-    c.addStatement("sg += dy[i]")
-        .addStatement("sgx += dy[i] * (x[i] - mu) * is")
-        .endControlFlow().endControlFlow()
+    c.addStatement("sg += $T.sum(dy, b, b + $L)", SUMS, plane())
+        .addStatement("sgx += $T.centeredDot(dy, x, b, b + $L, mu)", SUMS, plane())
+        .endControlFlow()
+        .add("// Σ dy·x̂ = invstd · Σ dy·(x − mean)\n")
+        .addStatement("sgx *= is")
         .addStatement("gradients[$L + c] = (float) sgx", k.param("weight"))
         .addStatement("gradients[$L + c] = (float) sg", k.param("bias"));
     if (dx != null) {

@@ -190,8 +190,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
     String dx = k.dx(0);
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
-    String col = pointwise() ? "x" : "col";
-    if (!pointwise()) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
+    c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
     if (k.epilogue() != null || bias) {
       c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
@@ -205,17 +204,24 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
       c.endControlFlow();
     }
-    if (!pointwise()) im2col(c, k);
-    c.add("// dw (CO, K) += dy (CO, P) · colᵀ (P, K)\n")
-        .addStatement("$T.mmt($L, $L, $L, dy, n * $L, $L, $L, $L, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
-            output.size(), planeOut(), col, pointwise() ? "n * " + input.size() : "0", planeOut(), k.param("weight"), taps());
+    if (planeOut() >= DOT_PIXELS) {
+      im2col(c, k);
+      c.add("// dw (CO, K) += dy (CO, P) · colᵀ: dot products of length P = $L\n", planeOut())
+          .addStatement("$T.mmt($L, $L, $L, dy, n * $L, $L, col, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
+              output.size(), planeOut(), planeOut(), k.param("weight"), taps());
+    } else {
+      im2colTransposed(c, k);
+      c.add("// dw (CO, K) += dy (CO, P) · colᵀ (P, K): with only $L pixels, a plain product beats dot products\n", planeOut())
+          .addStatement("$T.mm($L, $L, $L, dy, n * $L, $L, 1, col, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
+              output.size(), planeOut(), taps(), k.param("weight"), taps());
+    }
     if (dx != null) {
       if (pointwise()) {
         c.add("// dx (CI, P) $L wᵀ (CI, CO) · dy (CO, P)\n", k.accumulate(0) ? "+=" : "=")
             .addStatement("$T.mm($L, $L, $L, w, $L, 1, $L, dy, n * $L, $L, dx, n * $L, $L, $L)", GEMM, inC(), planeOut(),
                 outC(), k.param("weight"), taps(), output.size(), planeOut(), input.size(), planeOut(), k.accumulate(0));
       } else {
-        c.add("// dcol (K, P) = wᵀ (K, CO) · dy (CO, P), reusing col's memory\n")
+        c.add("// dcol (K, P) = wᵀ (K, CO) · dy (CO, P), reusing colᵀ's memory\n")
             .addStatement("$T.mm($L, $L, $L, w, $L, 1, $L, dy, n * $L, $L, col, 0, $L, false)", GEMM, taps(), planeOut(),
                 outC(), k.param("weight"), taps(), output.size(), planeOut(), planeOut());
         col2im(c, k, k.accumulate(0));
@@ -225,6 +231,13 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
+
+  /**
+   * From this many output pixels on, dw is computed as dot products over the pixels (each ends in
+   * one horizontal sum, cheap against P/16 vector FMAs); below it, from the transposed columns.
+   * Measured on ResNet-20: dot products win at 32×32 (1,024 pixels), lose 2× at 8×8 (64).
+   */
+  private static final int DOT_PIXELS = 256;
 
   private boolean padded() {
     return h.padBefore() + h.padAfter() + w.padBefore() + w.padAfter() > 0;
@@ -245,22 +258,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    * (strided) copy with no bounds tests.
    */
   private void im2col(CodeBlock.Builder c, JavaGen k) {
-    String src;
-    String base;
-    if (padded()) {
-      String xp = k.scratch("padded", (long) inC() * hp() * wp());
-      c.addStatement("final float[] xp = $L", xp)
-          .add("// the image into the middle of its zero border\n")
-          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-          .addStatement("for (int ih = 0; ih < $L; ih++) System.arraycopy(x, n * $L + (ci * $L + ih) * $L, xp, (ci * $L + ih + $L) * $L + $L, $L)",
-              input.h(), input.size(), input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore(), input.w())
-          .endControlFlow();
-      src = "xp";
-      base = "0";
-    } else {
-      src = "x";
-      base = "n * " + input.size();
-    }
+    String src = padCopy(c, k);
+    String base = padded() ? "0" : "n * " + input.size();
     c.add("// im2col: col[(ci, kh, kw), (oh, ow)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d())
         .beginControlFlow("for (int ci = 0, r = 0; ci < $L; ci++)", inC())
         .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
@@ -272,6 +271,42 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     else c.addStatement("for (int ow = 0, to = r * $L + oh * $L; ow < $L; ow++) col[to + ow] = $L[from + ow * $L]",
         planeOut(), output.w(), output.w(), src, w.s());
     c.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+  }
+
+  /**
+   * Copies image n of x into the middle of a zero-bordered scratch when the conv pads (its borders
+   * are never written, so they stay zero); returns the array im2col reads: that scratch, or x.
+   */
+  private String padCopy(CodeBlock.Builder c, JavaGen k) {
+    if (!padded()) return "x";
+    c.addStatement("final float[] xp = $L", k.scratch("padded", (long) inC() * hp() * wp()))
+        .add("// the image into the middle of its zero border\n")
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .addStatement("for (int ih = 0; ih < $L; ih++) System.arraycopy(x, n * $L + (ci * $L + ih) * $L, xp, (ci * $L + ih + $L) * $L + $L, $L)",
+            input.h(), input.size(), input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore(), input.w())
+        .endControlFlow();
+    return "xp";
+  }
+
+  /**
+   * Fills colᵀ (P, K) from image n of x: one row per output pixel, holding the (ci, kh, kw) taps it
+   * reads. The weight gradient is then dy · colᵀ, a product whose inner dimension (P) needs no
+   * horizontal sums, so layers with few pixels (8×8 in ResNet's last stage) stay fast.
+   */
+  private void im2colTransposed(CodeBlock.Builder c, JavaGen k) {
+    String src = padCopy(c, k);
+    String base = padded() ? "0" : "n * " + input.size();
+    int rows = padded() ? hp() : input.h();
+    int cols = padded() ? wp() : input.w();
+    c.add("// colᵀ[(oh, ow), (ci, kh, kw)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d())
+        .beginControlFlow("for (int oh = 0, at = 0; oh < $L; oh++)", output.h())
+        .beginControlFlow("for (int ow = 0; ow < $L; ow++)", output.w())
+        .addStatement("final int pixel = $L + oh * $L + ow * $L", base, h.s() * cols, w.s())
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
+        .addStatement("final int row = pixel + ci * $L + kh * $L", rows * cols, h.d() * cols)
+        .addStatement("for (int kw = 0; kw < $L; kw++) col[at++] = $L[row + kw * $L]", w.k(), src, w.d())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
   }
 
   /** Adds (or writes) col (K, P) back into image n of dx: the transpose of im2col. */

@@ -1,0 +1,74 @@
+// Sums over contiguous runs of floats, for batch-norm statistics: 16 lanes of partial sums with the
+// Vector API when the JVM has it, else four scalar chains. C2 does not vectorize float reductions.
+package dev.cnnc.runtime.cpu;
+
+public final class Sums {
+  /** The strategy behind the static calls, chosen once. */
+  public interface Impl {
+    float sum(float[] a, int from, int to);
+
+    float squaredDeviations(float[] a, int from, int to, float mean);
+
+    float centeredDot(float[] g, float[] x, int from, int to, float mean);
+  }
+
+  private static final Impl IMPL = choose();
+
+  private Sums() {}
+
+  private static Impl choose() {
+    if (Gemm.strategy().startsWith("vector")) {
+      try {
+        return (Impl) Class.forName("dev.cnnc.runtime.cpu.VectorSums").getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | LinkageError e) {
+        // fall through to the portable loops
+      }
+    }
+    return new ScalarSums();
+  }
+
+  /** Σ a[from..to). */
+  public static float sum(float[] a, int from, int to) {
+    return IMPL.sum(a, from, to);
+  }
+
+  /** Σ (a[i] − mean)² over [from, to). */
+  public static float squaredDeviations(float[] a, int from, int to, float mean) {
+    return IMPL.squaredDeviations(a, from, to, mean);
+  }
+
+  /** Σ g[i] · (x[i] − mean) over [from, to): centred first, so a large mean cannot cancel digits away. */
+  public static float centeredDot(float[] g, float[] x, int from, int to, float mean) {
+    return IMPL.centeredDot(g, x, from, to, mean);
+  }
+
+  static final class ScalarSums implements Impl {
+    @Override
+    public float sum(float[] a, int from, int to) {
+      float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+      int i = from;
+      for (; i + 3 < to; i += 4) {
+        s0 += a[i];
+        s1 += a[i + 1];
+        s2 += a[i + 2];
+        s3 += a[i + 3];
+      }
+      for (; i < to; i++) s0 += a[i];
+      return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public float squaredDeviations(float[] a, int from, int to, float mean) {
+      float s = 0f;
+      for (int i = from; i < to; i++) s += (a[i] - mean) * (a[i] - mean);
+      return s;
+    }
+
+    @Override
+    public float centeredDot(float[] g, float[] x, int from, int to, float mean) {
+      float s = 0f;
+      for (int i = from; i < to; i++) s += g[i] * (x[i] - mean);
+      return s;
+    }
+  }
+}

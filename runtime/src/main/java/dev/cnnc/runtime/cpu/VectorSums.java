@@ -1,0 +1,48 @@
+// The Vector API half of Sums: one vector of partial sums, reduced once at the end.
+package dev.cnnc.runtime.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+final class VectorSums implements Sums.Impl {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  @Override
+  public float sum(float[] a, int from, int to) {
+    FloatVector s = FloatVector.zero(S);
+    int i = from;
+    for (; i + L <= to; i += L) s = s.add(FloatVector.fromArray(S, a, i));
+    float v = s.reduceLanes(VectorOperators.ADD);
+    for (; i < to; i++) v += a[i];
+    return v;
+  }
+
+  @Override
+  public float squaredDeviations(float[] a, int from, int to, float mean) {
+    FloatVector m = FloatVector.broadcast(S, mean);
+    FloatVector s = FloatVector.zero(S);
+    int i = from;
+    for (; i + L <= to; i += L) {
+      FloatVector d = FloatVector.fromArray(S, a, i).sub(m);
+      s = d.fma(d, s);
+    }
+    float v = s.reduceLanes(VectorOperators.ADD);
+    for (; i < to; i++) v += (a[i] - mean) * (a[i] - mean);
+    return v;
+  }
+
+  @Override
+  public float centeredDot(float[] g, float[] x, int from, int to, float mean) {
+    FloatVector m = FloatVector.broadcast(S, mean);
+    FloatVector s = FloatVector.zero(S);
+    int i = from;
+    for (; i + L <= to; i += L) {
+      s = FloatVector.fromArray(S, g, i).fma(FloatVector.fromArray(S, x, i).sub(m), s);
+    }
+    float v = s.reduceLanes(VectorOperators.ADD);
+    for (; i < to; i++) v += g[i] * (x[i] - mean);
+    return v;
+  }
+}
