@@ -156,6 +156,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   @Override
   public CodeBlock javaForward(JavaGen k) {
+    if (shifted()) return javaForwardShifted(k);
     boolean hasBias = bias || k.node().fold() != null;
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"));
@@ -203,6 +204,10 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       c.addStatement("db += dy[i]").endControlFlow();
       if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
       c.endControlFlow();
+    }
+    if (shifted() && planeOut() >= DOT_PIXELS) {
+      backwardShifted(c, k);
+      return c.endControlFlow().build();
     }
     if (planeOut() >= DOT_PIXELS) {
       im2col(c, k);
@@ -278,14 +283,123 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    * are never written, so they stay zero); returns the array im2col reads: that scratch, or x.
    */
   private String padCopy(CodeBlock.Builder c, JavaGen k) {
-    if (!padded()) return "x";
-    c.addStatement("final float[] xp = $L", k.scratch("padded", (long) inC() * hp() * wp()))
+    return padded() ? copyPadded(c, k, "padded", 0) : "x";
+  }
+
+  /** The zero-bordered copy of image n, with {@code slack} zeros after the last channel; returns "xp". */
+  private String copyPadded(CodeBlock.Builder c, JavaGen k, String what, int slack) {
+    c.addStatement("final float[] xp = $L", k.scratch(what, (long) inC() * hp() * wp() + slack))
         .add("// the image into the middle of its zero border\n")
         .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
         .addStatement("for (int ih = 0; ih < $L; ih++) System.arraycopy(x, n * $L + (ci * $L + ih) * $L, xp, (ci * $L + ih + $L) * $L + $L, $L)",
             input.h(), input.size(), input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore(), input.w())
         .endControlFlow();
     return "xp";
+  }
+
+  // ---- stride 1: one GEMM per kernel tap over the padded image, no im2col ----
+
+  /**
+   * With stride 1, tap (kh, kw) reads the padded image shifted by kh·d rows and kw·d columns. Laid
+   * out "wide" (each output row as long as a padded row, the extra columns ignored), the output is
+   * Σ over taps of w[:, :, kh, kw] · (the padded image from that shift on): one GEMM per tap, with
+   * no 9× im2col copy to write and read.
+   */
+  private boolean shifted() {
+    return h.s() == 1 && w.s() == 1 && !pointwise() && inC() >= SHIFTED_MIN_CHANNELS;
+  }
+
+  /**
+   * Each tap's GEMM sums over the input channels only, so with few of them (an RGB image's 3) the
+   * C tile is loaded and stored for a handful of multiply-adds: im2col's one long GEMM wins there
+   * (ResNet-20's first conv: 74 GFLOP/s with im2col, 32 per tap).
+   */
+  private static final int SHIFTED_MIN_CHANNELS = 8;
+
+  /**
+   * Backward of the shifted form, per image: dy copied into the wide layout (its extra columns stay
+   * zero), then per tap dw[:, :, kh, kw] += dy · (xp shifted)ᵀ (dot products over OH·Wp pixels)
+   * and dxp (shifted) += w[:, :, kh, kw]ᵀ · dy, whose middle is dx.
+   */
+  private void backwardShifted(CodeBlock.Builder c, JavaGen k) {
+    String dx = k.dx(0);
+    int kk = h.k() * w.k();
+    c.addStatement("final float[] dyw = $L", k.scratch("dwide", (long) outC() * wide()))
+        .addStatement("final float[] tap = $L", k.scratch("tapgrad", (long) outC() * inC()));
+    copyPadded(c, k, "shifted", slack());
+    c.add("// dy into the wide layout; columns past OW are never written, so they stay zero\n")
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("for (int oh = 0; oh < $L; oh++) System.arraycopy(dy, n * $L + co * $L + oh * $L, dyw, co * $L + oh * $L, $L)",
+            output.h(), output.size(), planeOut(), output.w(), wide(), wp(), output.w())
+        .endControlFlow();
+    if (dx != null) {
+      c.addStatement("final float[] dxp = $L", k.scratch("dshifted", (long) inC() * hp() * wp() + slack()))
+          .addStatement("java.util.Arrays.fill(dxp, 0f)");
+    }
+    c.beginControlFlow("for (int kh = 0, tp = 0; kh < $L; kh++)", h.k())
+        .beginControlFlow("for (int kw = 0; kw < $L; kw++, tp++)", w.k())
+        .addStatement("final int shift = kh * $L + kw * $L", h.d() * wp(), w.d())
+        .add("// dw[:, :, kh, kw] (CO, CI) += dy (CO, OH·Wp) · (xp shifted)ᵀ\n")
+        .addStatement("$T.mmt($L, $L, $L, dyw, 0, $L, xp, shift, $L, tap, 0, $L, false)", GEMM, outC(), inC(), wide(), wide(),
+            hp() * wp(), inC())
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("for (int ci = 0; ci < $L; ci++) g[$L + co * $L + ci * $L + tp] += tap[co * $L + ci]", inC(),
+            k.param("weight"), taps(), kk, inC())
+        .endControlFlow();
+    if (dx != null) {
+      c.add("// dxp shifted (CI, OH·Wp) += w[:, :, kh, kw]ᵀ (CI, CO) · dy (CO, OH·Wp)\n")
+          .addStatement("$T.mm($L, $L, $L, w, $L + tp, $L, $L, dyw, 0, $L, dxp, shift, $L, true)", GEMM, inC(), wide(), outC(),
+              k.param("weight"), kk, taps(), wide(), hp() * wp());
+    }
+    c.endControlFlow().endControlFlow();
+    if (dx != null) {
+      c.add("// the middle of the padded gradient is dx\n")
+          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+          .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
+          .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = (ci * $L + ih + $L) * $L + $L", input.size(),
+              input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore())
+          .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxp[from + iw]", input.w(),
+              k.accumulate(0) ? "+=" : "=")
+          .endControlFlow().endControlFlow();
+    }
+  }
+
+  /** Output pixels in the wide layout: OH rows of Wp. */
+  private int wide() {
+    return output.h() * wp();
+  }
+
+  /** The last tap's shift runs (kw − 1)·d columns past the last channel's plane. */
+  private int slack() {
+    return (w.k() - 1) * w.d();
+  }
+
+  private CodeBlock javaForwardShifted(JavaGen k) {
+    boolean hasBias = bias || k.node().fold() != null;
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
+        .addStatement("final float[] yw = $L", k.scratch("wide", (long) outC() * wide()))
+        .beginControlFlow("for (int n = lo; n < hi; n++)");
+    copyPadded(c, k, "shifted", slack());
+    c.add("// yw (CO, OH·Wp) = Σ over taps of w[:, :, kh, kw] (CO, CI) · xp shifted by (kh·$L, kw·$L) (CI, OH·Wp)\n",
+            h.d(), w.d())
+        .beginControlFlow("for (int kh = 0, tap = 0; kh < $L; kh++)", h.k())
+        .beginControlFlow("for (int kw = 0; kw < $L; kw++, tap++)", w.k())
+        .addStatement("$T.mm($L, $L, $L, w, $L + tap, $L, $L, xp, kh * $L + kw * $L, $L, yw, 0, $L, tap > 0)", GEMM, outC(),
+            wide(), inC(), k.param("weight"), taps(), h.k() * w.k(), h.d() * wp(), w.d(), hp() * wp(), wide())
+        .endControlFlow().endControlFlow();
+    c.add(k.epilogue() != null ? "// the valid columns, with bias and $L\n" : "// the valid columns$L\n",
+            k.epilogue() != null ? k.epilogue().describe() : hasBias ? ", with bias" : "")
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC());
+    if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
+    String v = hasBias ? "yw[from + ow] + b" : "yw[from + ow]";
+    c.beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .addStatement("final int from = co * $L + oh * $L, to = n * $L + co * $L + oh * $L", wide(), wp(), output.size(),
+            planeOut(), output.w())
+        .addStatement("for (int ow = 0; ow < $L; ow++) y[to + ow] = $L", output.w(),
+            k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
+        .endControlFlow().endControlFlow();
+    return c.endControlFlow().build();
   }
 
   /**

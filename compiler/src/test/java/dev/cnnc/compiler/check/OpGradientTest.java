@@ -17,6 +17,12 @@ class OpGradientTest {
         net("conv_dilated", "input 2x8x7 conv(2, k3, d2, p1) -> flatten -> fc(3)"),
         net("conv_same_even_kernel", "input 2x5x6 conv(3, k2, same) -> flatten -> fc(3)"),
         net("conv_valid_stride_3", "input 1x8x8 conv(2, k3, s3, valid) -> flatten -> fc(3)"),
+        // 8+ input channels take the per-tap GEMM path forward, and with 256+ pixels backward too
+        net("conv_shifted_padded", "input 8x17x16 conv(3, k3, p1) -> relu -> gap -> fc(3)"),
+        net("conv_shifted_dilated", "input 8x20x20 conv(2, k3, d2, p1) -> gap -> fc(3)"),
+        net("conv_shifted_even_same", "input 8x20x17 conv(2, k2, same) -> tanh -> gap -> fc(3)"),
+        net("conv_shifted_valid", "input 8x18x18 conv(8, k3) -> conv(2, k3, p1) -> gap -> fc(3)"),
+        net("conv_shifted_small_map", "input 8x6x5 conv(3, k3, p1) -> flatten -> fc(3)"),
         net("conv_tiny_image_wide_padding", "input 2x1x3 conv(2, k5, p2) -> flatten -> fc(3)"),
         net("conv_stride_2_1x1", "input 3x5x5 conv(2, k1, s2) -> flatten -> fc(3)"),
         net("conv_nobias_1x1", "input 3x4x4 conv(2, k1, nobias) -> flatten -> fc(3)"),

@@ -61,7 +61,7 @@ class TrainerEmitterTest {
     JavaEmitter.Output net = JavaEmitter.emit(Pipeline.run(g), spec, "demo.nets");
     JavaEmitter.Output trainer = TrainerEmitter.emit(g, spec, "demo.nets");
     List<String> args = new ArrayList<>(List.of("-d", dir.toString(), "-classpath",
-        System.getProperty("java.class.path"), "-proc:none", "-Xlint:all", "-Werror"));
+        System.getProperty("java.class.path"), "-proc:none", "-Xlint:all,-path", "-Werror"));
     for (JavaEmitter.Output o : List.of(net, trainer)) {
       Path file = dir.resolve(o.className() + ".java");
       Files.writeString(file, o.source());
