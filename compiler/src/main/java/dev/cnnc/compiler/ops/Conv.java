@@ -301,9 +301,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /**
    * With stride 1, tap (kh, kw) reads the padded image shifted by kh·d rows and kw·d columns. Laid
-   * out "wide" (each output row as long as a padded row, the extra columns ignored), the output is
-   * Σ over taps of w[:, :, kh, kw] · (the padded image from that shift on): one GEMM per tap, with
-   * no 9× im2col copy to write and read.
+   * out "wide" (each output row as long as a padded row, the extra columns ignored), row (ci, kh,
+   * kw) of im2col's matrix is the padded image itself from offset ci·Hp·Wp + kh·d·Wp + kw·d on: the
+   * GEMM reads B's rows through that table of offsets, and no 9× im2col copy is written or read.
    */
   private boolean shifted() {
     return h.s() == 1 && w.s() == 1 && !pointwise() && inC() >= SHIFTED_MIN_CHANNELS;
@@ -318,14 +318,13 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /**
    * Backward of the shifted form, per image: dy copied into the wide layout (its extra columns stay
-   * zero), then per tap dw[:, :, kh, kw] += dy · (xp shifted)ᵀ (dot products over OH·Wp pixels)
-   * and dxp (shifted) += w[:, :, kh, kw]ᵀ · dy, whose middle is dx.
+   * zero), then dw += dy · (the shifted views)ᵀ in one product, and per tap dxp (shifted) +=
+   * w[:, :, kh, kw]ᵀ · dy, whose middle is dx.
    */
   private void backwardShifted(CodeBlock.Builder c, JavaGen k) {
     String dx = k.dx(0);
     int kk = h.k() * w.k();
-    c.addStatement("final float[] dyw = $L", k.scratch("dwide", (long) outC() * wide()))
-        .addStatement("final float[] tap = $L", k.scratch("tapgrad", (long) outC() * inC()));
+    c.addStatement("final float[] dyw = $L", k.scratch("dwide", (long) outC() * wide()));
     copyPadded(c, k, "shifted", slack());
     c.add("// dy into the wide layout; columns past OW are never written, so they stay zero\n")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
@@ -336,23 +335,16 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       c.addStatement("final float[] dxp = $L", k.scratch("dshifted", (long) inC() * hp() * wp() + slack()))
           .addStatement("java.util.Arrays.fill(dxp, 0f)");
     }
-    c.beginControlFlow("for (int kh = 0, tp = 0; kh < $L; kh++)", h.k())
-        .beginControlFlow("for (int kw = 0; kw < $L; kw++, tp++)", w.k())
-        .addStatement("final int shift = kh * $L + kw * $L", h.d() * wp(), w.d())
-        .add("// dw[:, :, kh, kw] (CO, CI) += dy (CO, OH·Wp) · (xp shifted)ᵀ\n")
-        .addStatement("$T.mmt($L, $L, $L, dyw, 0, $L, xp, shift, $L, tap, 0, $L, false)", GEMM, outC(), inC(), wide(), wide(),
-            hp() * wp(), inC())
-        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("for (int ci = 0; ci < $L; ci++) g[$L + co * $L + ci * $L + tp] += tap[co * $L + ci]", inC(),
-            k.param("weight"), taps(), kk, inC())
-        .endControlFlow();
+    c.add("// dw (CO, K) += dy (CO, OH·Wp) · (the shifted views of xp)ᵀ: dot products over OH·Wp\n")
+        .addStatement("$T.mmtRows($L, $L, $L, dyw, 0, $L, xp, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(), wide(), wide(),
+            shifts(k), k.param("weight"), taps());
     if (dx != null) {
-      c.add("// dxp shifted (CI, OH·Wp) += w[:, :, kh, kw]ᵀ (CI, CO) · dy (CO, OH·Wp)\n")
-          .addStatement("$T.mm($L, $L, $L, w, $L + tp, $L, $L, dyw, 0, $L, dxp, shift, $L, true)", GEMM, inC(), wide(), outC(),
-              k.param("weight"), kk, taps(), wide(), hp() * wp());
-    }
-    c.endControlFlow().endControlFlow();
-    if (dx != null) {
+      c.beginControlFlow("for (int kh = 0, tp = 0; kh < $L; kh++)", h.k())
+          .beginControlFlow("for (int kw = 0; kw < $L; kw++, tp++)", w.k())
+          .add("// dxp shifted by (kh·$L, kw·$L) (CI, OH·Wp) += w[:, :, kh, kw]ᵀ (CI, CO) · dy (CO, OH·Wp)\n", h.d(), w.d())
+          .addStatement("$T.mm($L, $L, $L, w, $L + tp, $L, $L, dyw, 0, $L, dxp, kh * $L + kw * $L, $L, true)", GEMM, inC(),
+              wide(), outC(), k.param("weight"), kk, taps(), wide(), h.d() * wp(), w.d(), hp() * wp());
+      c.endControlFlow().endControlFlow();
       c.add("// the middle of the padded gradient is dx\n")
           .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
           .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
@@ -362,6 +354,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
               k.accumulate(0) ? "+=" : "=")
           .endControlFlow().endControlFlow();
     }
+  }
+
+  /** Where row (ci, kh, kw) of im2col's matrix starts in the padded image: ci·Hp·Wp + kh·d·Wp + kw·d. */
+  private String shifts(JavaGen k) {
+    int[] rows = new int[taps()];
+    for (int ci = 0, r = 0; ci < inC(); ci++)
+      for (int kh = 0; kh < h.k(); kh++)
+        for (int kw = 0; kw < w.k(); kw++, r++) rows[r] = ci * hp() * wp() + kh * h.d() * wp() + kw * w.d();
+    return k.table("shifts", rows);
   }
 
   /** Output pixels in the wide layout: OH rows of Wp. */
@@ -381,13 +382,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] yw = $L", k.scratch("wide", (long) outC() * wide()))
         .beginControlFlow("for (int n = lo; n < hi; n++)");
     copyPadded(c, k, "shifted", slack());
-    c.add("// yw (CO, OH·Wp) = Σ over taps of w[:, :, kh, kw] (CO, CI) · xp shifted by (kh·$L, kw·$L) (CI, OH·Wp)\n",
-            h.d(), w.d())
-        .beginControlFlow("for (int kh = 0, tap = 0; kh < $L; kh++)", h.k())
-        .beginControlFlow("for (int kw = 0; kw < $L; kw++, tap++)", w.k())
-        .addStatement("$T.mm($L, $L, $L, w, $L + tap, $L, $L, xp, kh * $L + kw * $L, $L, yw, 0, $L, tap > 0)", GEMM, outC(),
-            wide(), inC(), k.param("weight"), taps(), h.k() * w.k(), h.d() * wp(), w.d(), hp() * wp(), wide())
-        .endControlFlow().endControlFlow();
+    c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")
+        .addStatement("$T.mmRows($L, $L, $L, w, $L, $L, 1, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
+            k.param("weight"), taps(), shifts(k), wide());
     c.add(k.epilogue() != null ? "// the valid columns, with bias and $L\n" : "// the valid columns$L\n",
             k.epilogue() != null ? k.epilogue().describe() : hasBias ? ", with bias" : "")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC());

@@ -4,26 +4,26 @@ package dev.cnnc.runtime.cpu;
 
 final class ScalarGemm implements Gemm.Impl {
   @Override
-  public void mm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int ldb,
+  public void mm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int[] rows,
       float[] c, int cOff, int ldc, boolean accumulate) {
     for (int i = 0; i < m; i++) {
       int ci = cOff + i * ldc;
       if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
       for (int p = 0; p < k; p++) {
         float av = a[aOff + i * aRow + p * aCol];
-        int bp = bOff + p * ldb;
+        int bp = bOff + rows[p];
         for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
       }
     }
   }
 
   @Override
-  public void mmt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+  public void mmt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rows,
       float[] c, int cOff, int ldc, boolean accumulate) {
     for (int i = 0; i < m; i++) {
       int ai = aOff + i * lda;
       for (int j = 0; j < n; j++) {
-        int bj = bOff + j * ldb;
+        int bj = bOff + rows[j];
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
         int p = 0;
         for (; p + 3 < k; p += 4) {

@@ -11,24 +11,25 @@ final class VectorGemm implements Gemm.Impl {
   private static final int L = S.length();
 
   @Override
-  public void mm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int ldb,
+  public void mm(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int[] rows,
       float[] c, int cOff, int ldc, boolean acc) {
     int j = 0;
+    // B's rows come from the table: evenly spaced for a plain product, a conv's shifts for im2col
     for (; j + 3 * L <= n; j += 3 * L) {
       int i = 0;
-      for (; i + 4 <= m; i += 4) mm4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
-      for (; i < m; i++) mm1x3(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, acc);
+      for (; i + 4 <= m; i += 4) mm4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
+      for (; i < m; i++) mm1x3(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
     }
     for (; j + L <= n; j += L) {
       int i = 0;
-      for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
-      for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, acc);
+      for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
+      for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
     }
     for (; j < n; j++) {
       for (int i = 0; i < m; i++) {
         float s = 0f;
         int ai = aOff + i * aRow;
-        for (int p = 0; p < k; p++) s += a[ai + p * aCol] * b[bOff + p * ldb + j];
+        for (int p = 0; p < k; p++) s += a[ai + p * aCol] * b[bOff + rows[p] + j];
         int at = cOff + i * ldc + j;
         c[at] = acc ? c[at] + s : s;
       }
@@ -36,7 +37,7 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   /** C[4 × 3L] at c0 (+)= A[4 × k] at a0 · B[k × 3L] at b0. */
-  private static void mm4x3(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int ldb,
+  private static void mm4x3(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     int r1 = c0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
     FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
@@ -44,7 +45,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c20 = load(c, r2, acc), c21 = load(c, r2 + L, acc), c22 = load(c, r2 + 2 * L, acc);
     FloatVector c30 = load(c, r3, acc), c31 = load(c, r3 + L, acc), c32 = load(c, r3 + 2 * L, acc);
     for (int p = 0; p < k; p++) {
-      int bp = b0 + p * ldb;
+      int bp = b0 + rows[p];
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
       FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
       FloatVector b2v = FloatVector.fromArray(S, b, bp + 2 * L);
@@ -80,11 +81,11 @@ final class VectorGemm implements Gemm.Impl {
     c32.intoArray(c, r3 + 2 * L);
   }
 
-  private static void mm1x3(int k, float[] a, int a0, int aCol, float[] b, int b0, int ldb, float[] c, int c0,
+  private static void mm1x3(int k, float[] a, int a0, int aCol, float[] b, int b0, int[] rows, float[] c, int c0,
       boolean acc) {
     FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
     for (int p = 0; p < k; p++) {
-      int bp = b0 + p * ldb;
+      int bp = b0 + rows[p];
       FloatVector x = FloatVector.broadcast(S, a[a0 + p * aCol]);
       c00 = FloatVector.fromArray(S, b, bp).fma(x, c00);
       c01 = FloatVector.fromArray(S, b, bp + L).fma(x, c01);
@@ -95,12 +96,12 @@ final class VectorGemm implements Gemm.Impl {
     c02.intoArray(c, c0 + 2 * L);
   }
 
-  private static void mm4x1(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int ldb,
+  private static void mm4x1(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     int r1 = c0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
     FloatVector c0v = load(c, c0, acc), c1v = load(c, r1, acc), c2v = load(c, r2, acc), c3v = load(c, r3, acc);
     for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, b0 + p * ldb);
+      FloatVector bv = FloatVector.fromArray(S, b, b0 + rows[p]);
       int ap = a0 + p * aCol;
       c0v = bv.fma(FloatVector.broadcast(S, a[ap]), c0v);
       c1v = bv.fma(FloatVector.broadcast(S, a[ap + aRow]), c1v);
@@ -113,11 +114,11 @@ final class VectorGemm implements Gemm.Impl {
     c3v.intoArray(c, r3);
   }
 
-  private static void mm1x1(int k, float[] a, int a0, int aCol, float[] b, int b0, int ldb, float[] c, int c0,
+  private static void mm1x1(int k, float[] a, int a0, int aCol, float[] b, int b0, int[] rows, float[] c, int c0,
       boolean acc) {
     FloatVector cv = load(c, c0, acc);
     for (int p = 0; p < k; p++) {
-      cv = FloatVector.fromArray(S, b, b0 + p * ldb).fma(FloatVector.broadcast(S, a[a0 + p * aCol]), cv);
+      cv = FloatVector.fromArray(S, b, b0 + rows[p]).fma(FloatVector.broadcast(S, a[a0 + p * aCol]), cv);
     }
     cv.intoArray(c, c0);
   }
@@ -127,24 +128,24 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   @Override
-  public void mmt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+  public void mmt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rows,
       float[] c, int cOff, int ldc, boolean acc) {
     int i = 0;
     for (; i + 4 <= m; i += 4) {
       int j = 0;
-      for (; j + 4 <= n; j += 4) dot4x4(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, ldc, acc);
+      for (; j + 4 <= n; j += 4) dot4x4(k, a, aOff + i * lda, lda, b, bOff + rows[j], bOff + rows[j + 1], bOff + rows[j + 2], bOff + rows[j + 3], c, cOff + i * ldc + j, ldc, acc);
       for (; j < n; j++) {
-        for (int r = 0; r < 4; r++) dot(k, a, aOff + (i + r) * lda, b, bOff + j * ldb, c, cOff + (i + r) * ldc + j, acc);
+        for (int r = 0; r < 4; r++) dot(k, a, aOff + (i + r) * lda, b, bOff + rows[j], c, cOff + (i + r) * ldc + j, acc);
       }
     }
     for (; i < m; i++) {
-      for (int j = 0; j < n; j++) dot(k, a, aOff + i * lda, b, bOff + j * ldb, c, cOff + i * ldc + j, acc);
+      for (int j = 0; j < n; j++) dot(k, a, aOff + i * lda, b, bOff + rows[j], c, cOff + i * ldc + j, acc);
     }
   }
 
   /** The 16 dot products of 4 rows of A with 4 rows of B, 16 accumulators across k. */
-  private static void dot4x4(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] c, int c0,
-      int ldc, boolean acc) {
+  private static void dot4x4(int k, float[] a, int a0, int lda, float[] b, int b0, int b1, int b2, int b3,
+      float[] c, int c0, int ldc, boolean acc) {
     FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
     FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
     FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
@@ -152,9 +153,9 @@ final class VectorGemm implements Gemm.Impl {
     int p = 0;
     for (; p + L <= k; p += L) {
       FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
-      FloatVector y1 = FloatVector.fromArray(S, b, b0 + ldb + p);
-      FloatVector y2 = FloatVector.fromArray(S, b, b0 + 2 * ldb + p);
-      FloatVector y3 = FloatVector.fromArray(S, b, b0 + 3 * ldb + p);
+      FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+      FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+      FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
       FloatVector x = FloatVector.fromArray(S, a, a0 + p);
       s00 = x.fma(y0, s00);
       s01 = x.fma(y1, s01);
@@ -178,21 +179,21 @@ final class VectorGemm implements Gemm.Impl {
     }
     // Vectors stay in registers only if they never escape (no arrays of them): one call per sum.
     put(c, c0, acc, s00, a, a0, b, b0, p, k);
-    put(c, c0 + 1, acc, s01, a, a0, b, b0 + ldb, p, k);
-    put(c, c0 + 2, acc, s02, a, a0, b, b0 + 2 * ldb, p, k);
-    put(c, c0 + 3, acc, s03, a, a0, b, b0 + 3 * ldb, p, k);
+    put(c, c0 + 1, acc, s01, a, a0, b, b1, p, k);
+    put(c, c0 + 2, acc, s02, a, a0, b, b2, p, k);
+    put(c, c0 + 3, acc, s03, a, a0, b, b3, p, k);
     put(c, c0 + ldc, acc, s10, a, a0 + lda, b, b0, p, k);
-    put(c, c0 + ldc + 1, acc, s11, a, a0 + lda, b, b0 + ldb, p, k);
-    put(c, c0 + ldc + 2, acc, s12, a, a0 + lda, b, b0 + 2 * ldb, p, k);
-    put(c, c0 + ldc + 3, acc, s13, a, a0 + lda, b, b0 + 3 * ldb, p, k);
+    put(c, c0 + ldc + 1, acc, s11, a, a0 + lda, b, b1, p, k);
+    put(c, c0 + ldc + 2, acc, s12, a, a0 + lda, b, b2, p, k);
+    put(c, c0 + ldc + 3, acc, s13, a, a0 + lda, b, b3, p, k);
     put(c, c0 + 2 * ldc, acc, s20, a, a0 + 2 * lda, b, b0, p, k);
-    put(c, c0 + 2 * ldc + 1, acc, s21, a, a0 + 2 * lda, b, b0 + ldb, p, k);
-    put(c, c0 + 2 * ldc + 2, acc, s22, a, a0 + 2 * lda, b, b0 + 2 * ldb, p, k);
-    put(c, c0 + 2 * ldc + 3, acc, s23, a, a0 + 2 * lda, b, b0 + 3 * ldb, p, k);
+    put(c, c0 + 2 * ldc + 1, acc, s21, a, a0 + 2 * lda, b, b1, p, k);
+    put(c, c0 + 2 * ldc + 2, acc, s22, a, a0 + 2 * lda, b, b2, p, k);
+    put(c, c0 + 2 * ldc + 3, acc, s23, a, a0 + 2 * lda, b, b3, p, k);
     put(c, c0 + 3 * ldc, acc, s30, a, a0 + 3 * lda, b, b0, p, k);
-    put(c, c0 + 3 * ldc + 1, acc, s31, a, a0 + 3 * lda, b, b0 + ldb, p, k);
-    put(c, c0 + 3 * ldc + 2, acc, s32, a, a0 + 3 * lda, b, b0 + 2 * ldb, p, k);
-    put(c, c0 + 3 * ldc + 3, acc, s33, a, a0 + 3 * lda, b, b0 + 3 * ldb, p, k);
+    put(c, c0 + 3 * ldc + 1, acc, s31, a, a0 + 3 * lda, b, b1, p, k);
+    put(c, c0 + 3 * ldc + 2, acc, s32, a, a0 + 3 * lda, b, b2, p, k);
+    put(c, c0 + 3 * ldc + 3, acc, s33, a, a0 + 3 * lda, b, b3, p, k);
   }
 
   /** c[at] (+)= the lanes of s plus the scalar tail a[ai + p..k) · b[bj + p..k). */

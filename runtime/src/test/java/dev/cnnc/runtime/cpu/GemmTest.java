@@ -44,7 +44,9 @@ class GemmTest {
         for (int p = 0; p < k; p++) s += (double) a[7 + i * aRow + p * aCol] * b[4 + p * ldb + j];
         expected[9 + i * ldc + j] = (float) ((acc ? expected[9 + i * ldc + j] : 0) + s);
       }
-    g.mm(m, n, k, a, 7, aRow, aCol, b, 4, ldb, c, 9, ldc, acc);
+    int[] rows = new int[k];
+    for (int p = 0; p < k; p++) rows[p] = p * ldb;
+    g.mm(m, n, k, a, 7, aRow, aCol, b, 4, rows, c, 9, ldc, acc);
     assertClose(expected, c, g + " mm " + m + "×" + n + "×" + k + (transposedA ? " Aᵀ" : "") + (acc ? " +=" : ""));
   }
 
@@ -60,7 +62,9 @@ class GemmTest {
         for (int p = 0; p < k; p++) s += (double) a[1 + i * lda + p] * b[2 + j * ldb + p];
         expected[3 + i * ldc + j] = (float) ((acc ? expected[3 + i * ldc + j] : 0) + s);
       }
-    g.mmt(m, n, k, a, 1, lda, b, 2, ldb, c, 3, ldc, acc);
+    int[] rows = new int[n];
+    for (int j = 0; j < n; j++) rows[j] = j * ldb;
+    g.mmt(m, n, k, a, 1, lda, b, 2, rows, c, 3, ldc, acc);
     assertClose(expected, c, g + " mmt " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
   }
 
@@ -77,6 +81,44 @@ class GemmTest {
     float[] x = new float[size];
     for (int i = 0; i < size; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
     return x;
+  }
+
+  /** Rows in any order and spacing (as a conv's shifted views are): both products read the table. */
+  @Test
+  void unevenlySpacedRowsAreReadThroughTheTable() {
+    SplittableRandom r = new SplittableRandom(5);
+    int m = 9, n = 53, k = 19;
+    float[] a = random(m * k, r);
+    float[] b = random(4000, r);
+    int[] rows = new int[Math.max(k, n)];
+    for (int p = 0; p < rows.length; p++) rows[p] = r.nextInt(4000 - Math.max(n, k));
+    for (Gemm.Impl g : IMPLS) {
+      float[] c = new float[m * n];
+      g.mm(m, n, k, a, 0, k, 1, b, 0, rows, c, 0, n, false);
+      float[] expected = new float[m * n];
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+          for (int p = 0; p < k; p++) expected[i * n + j] += a[i * k + p] * b[rows[p] + j];
+      assertClose(expected, c, g + " mm with a row table");
+      float[] ct = new float[m * n];
+      g.mmt(m, n, k, a, 0, k, b, 0, rows, ct, 0, n, false);
+      float[] expectedT = new float[m * n];
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+          for (int p = 0; p < k; p++) expectedT[i * n + j] += a[i * k + p] * b[rows[j] + p];
+      assertClose(expectedT, ct, g + " mmt with a row table");
+    }
+  }
+
+  @Test
+  void theFacadesEvenSpacingFollowsEachCall() {
+    float[] a = {1, 2};
+    float[] b = {10, 0, 20, 30, 0, 40};
+    float[] c = new float[1];
+    Gemm.mm(1, 1, 2, a, 0, 2, 1, b, 0, 2, c, 0, 1, false); // rows 0, 2: 1·10 + 2·20
+    assertEquals(50f, c[0]);
+    Gemm.mm(1, 1, 2, a, 0, 2, 1, b, 0, 3, c, 0, 1, false); // rows 0, 3: 1·10 + 2·30
+    assertEquals(70f, c[0]);
   }
 
   @Test
