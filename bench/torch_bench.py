@@ -13,67 +13,9 @@ import statistics
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-class SimpleCNN(nn.Module):
-    """examples/seed_simple_cnn.cnn: the seed article's network with fc1 = 32*8*8 -> 512."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
-        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.fc1 = nn.Linear(32 * 8 * 8, 512)
-        self.fc2 = nn.Linear(512, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        return self.fc2(F.relu(self.fc1(x)))
-
-
-class Basic(nn.Module):
-    """A ResNet basic block with the option-A shortcut of examples/resnet20.cnn."""
-
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.stride, self.pad = stride, cout - cin
-
-    def forward(self, x):
-        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        s = x[:, :, ::self.stride, ::self.stride] if self.stride > 1 else x
-        if self.pad:
-            s = F.pad(s, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
-        return F.relu(y + s)
-
-
-class ResNet(nn.Module):
-    """examples/resnet20.cnn (n = 3) and resnet56.cnn (n = 9)."""
-
-    def __init__(self, n):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        blocks, cin = [], 16
-        for cout, stride in ((16, 1), (32, 2), (64, 2)):
-            for i in range(n):
-                blocks.append(Basic(cin, cout, stride if i == 0 else 1))
-                cin = cout
-        self.blocks = nn.Sequential(*blocks)
-        self.fc = nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = self.blocks(F.relu(self.bn1(self.conv1(x))))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
-
-
-NETWORKS = {"seed_simple_cnn": SimpleCNN, "resnet20": lambda: ResNet(3), "resnet56": lambda: ResNet(9)}
+from torch_models import NETWORKS
 
 
 def median_rate(step, images, windows, seconds):

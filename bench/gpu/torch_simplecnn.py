@@ -11,26 +11,14 @@ import json
 import statistics
 import time
 
+import os
+import sys
+
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-class SimpleCNN(nn.Module):
-    """conv 3→16 k3 p1, relu, 2×2 max pool, conv 16→32 k3 p1, relu, 2×2 max pool, fc 2048→512, relu, fc 512→10."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
-        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.fc1 = nn.Linear(32 * 8 * 8, 512)
-        self.fc2 = nn.Linear(512, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        return self.fc2(F.relu(self.fc1(x)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_models import SimpleCNN  # noqa: E402  (bench/torch_models.py: one PyTorch twin of each example)
 
 
 def measure(batch, mode, steps=100, runs=5, warmup=30):

@@ -1,4 +1,4 @@
-// A cnnc checkpoint loads into the equivalent PyTorch module with load_state_dict(strict=True)
+// A cnnc checkpoint loads into the equivalent PyTorch module (bench/torch_models.py) with load_state_dict(strict=True)
 // and gives the same logits: names, layouts (O×I×kH×kW, out×in), flatten order, BN statistics.
 // Skipped where /usr/bin/python3 has no torch (apt-get install -y python3-torch).
 package dev.cnnc.cli;
@@ -32,7 +32,7 @@ class PyTorchCompatTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @CsvSource({"seed_simple_cnn.cnn, SimpleCNN", "resnet20.cnn, ResNet20"})
+  @CsvSource({"seed_simple_cnn.cnn, seed_simple_cnn", "resnet20.cnn, resnet20"})
   void weightsLoadIntoPyTorchAndGiveTheSameLogits(String file, String module) throws Exception {
     assumeTrue(hasTorch(), "PyTorch is not installed for " + PYTHON);
     Path repo = Path.of(System.getProperty("cnnc.repo", "..")).toAbsolutePath();
@@ -57,13 +57,13 @@ class PyTorchCompatTest {
     ByteBuffer bytes = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : x) bytes.putFloat(v);
     Files.write(images, bytes.array());
-    for (String script : new String[] {"torch_modules.py", "safetensors_reader.py"}) {
+    for (String script : new String[] {"torch_logits.py", "safetensors_reader.py"}) {
       try (var in = getClass().getResourceAsStream("/" + script)) {
         Files.write(dir.resolve(script), in.readAllBytes());
       }
     }
-    String output = python(dir.resolve("torch_modules.py").toString(), module, weights.toString(), images.toString(),
-        Integer.toString(n));
+    String output = python(dir.resolve("torch_logits.py").toString(), repo.resolve("bench").toString(), module,
+        weights.toString(), images.toString(), Integer.toString(n));
     double[] theirs = new Gson().fromJson(output.strip(), double[].class);
     assertEquals(ours.length, theirs.length);
     double worst = 0;

@@ -1,20 +1,21 @@
-"""PyTorch twins of examples/seed_simple_cnn.cnn and examples/resnet20.cnn with cnnc's tensor names,
-for PyTorchCompatTest: load a weights.safetensors written by cnnc with load_state_dict(strict=True)
-and print the logits of the images in a raw float32 file."""
-import json
-import sys
+"""PyTorch twins of cnnc's example networks, with cnnc's tensor names, so a cnnc checkpoint loads
+into them with load_state_dict(strict=True): examples/seed_simple_cnn.cnn (SimpleCNN) and
+examples/resnet20.cnn / resnet56.cnn (ResNet(3) / ResNet(9), option-A shortcuts).
 
+Used by bench/torch_bench.py, bench/gpu/torch_simplecnn.py and the CLI's PyTorchCompatTest."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
 class SimpleCNN(nn.Module):
+    """conv 3→16 k3 p1, relu, 2×2 max pool, conv 16→32 k3 p1, relu, 2×2 max pool, fc 2048→512, relu, fc 512→10."""
+
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
         self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.fc1 = nn.Linear(2048, 512)
+        self.fc1 = nn.Linear(32 * 8 * 8, 512)
         self.fc2 = nn.Linear(512, 10)
 
     def forward(self, x):
@@ -24,6 +25,9 @@ class SimpleCNN(nn.Module):
 
 
 class Basic(nn.Module):
+    """cnnc's `block basic(c, stride)`: conv-bn-relu-conv-bn plus the option-A shortcut (every
+    stride-th pixel, zero channels split before/after as cnnc's zeropad does), then relu."""
+
     def __init__(self, cin, cout, stride):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
@@ -34,8 +38,9 @@ class Basic(nn.Module):
 
     def forward(self, x):
         y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        s = x[:, :, ::self.stride, ::self.stride]
-        s = F.pad(s, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
+        s = x[:, :, ::self.stride, ::self.stride] if self.stride > 1 else x
+        if self.pad:
+            s = F.pad(s, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
         return F.relu(y + s)
 
 
@@ -51,14 +56,16 @@ class Stage(nn.Module):
         return self.rest(self.first(x))
 
 
-class ResNet20(nn.Module):
-    def __init__(self):
+class ResNet(nn.Module):
+    """ResNet-6n+2 for CIFAR-10 (He et al., 2015): n = 3 is ResNet-20, n = 9 ResNet-56."""
+
+    def __init__(self, n):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
-        self.layer1 = Stage(16, 16, 1, 3)
-        self.layer2 = Stage(16, 32, 2, 3)
-        self.layer3 = Stage(32, 64, 2, 3)
+        self.layer1 = Stage(16, 16, 1, n)
+        self.layer2 = Stage(16, 32, 2, n)
+        self.layer3 = Stage(32, 64, 2, n)
         self.fc = nn.Linear(64, 10)
 
     def forward(self, x):
@@ -66,17 +73,4 @@ class ResNet20(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
-def main():
-    name, weights, images, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    from safetensors_reader import read
-    model = {"SimpleCNN": SimpleCNN, "ResNet20": ResNet20}[name]()
-    model.load_state_dict(read(weights), strict=True)
-    model.eval()
-    with open(images, "rb") as f:
-        x = torch.frombuffer(bytearray(f.read()), dtype=torch.float32).reshape(count, 3, 32, 32)
-    with torch.no_grad():
-        print(json.dumps(model(x).flatten().tolist()))
-
-
-if __name__ == "__main__":
-    main()
+NETWORKS = {"seed_simple_cnn": SimpleCNN, "resnet20": lambda: ResNet(3), "resnet56": lambda: ResNet(9)}
