@@ -210,6 +210,7 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
         .addStatement("final float[] x = $L, dy = $L", k.x(0), k.dy())
         .addStatement("final float[] mean = $L, invstd = $L", k.aux("mean", channels(), false, false),
             k.aux("invstd", channels(), false, false))
+        .addStatement("final float[] sums = $L", k.aux("gradsums", 2L * channels(), false, false))
         .addStatement("final int m = batch * $L", plane());
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
     c.beginControlFlow("for (int c = lo; c < hi; c++)")
@@ -221,8 +222,9 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
           .addStatement("for (int i = b; i < b + $L; i++) dy[i] = $L", plane(),
               k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
     }
-    c.addStatement("sg += $T.sum(dy, b, b + $L)", SUMS, plane())
-        .addStatement("sgx += $T.centeredDot(dy, x, b, b + $L, mu)", SUMS, plane())
+    c.addStatement("$T.gradientSums(dy, x, b, b + $L, mu, sums, 2 * c)", SUMS, plane())
+        .addStatement("sg += sums[2 * c]")
+        .addStatement("sgx += sums[2 * c + 1]")
         .endControlFlow()
         .add("// Σ dy·x̂ = invstd · Σ dy·(x − mean)\n")
         .addStatement("sgx *= is")

@@ -34,15 +34,23 @@ final class VectorSums implements Sums.Impl {
   }
 
   @Override
-  public float centeredDot(float[] g, float[] x, int from, int to, float mean) {
+  public void gradientSums(float[] g, float[] x, int from, int to, float mean, float[] sums, int at) {
     FloatVector m = FloatVector.broadcast(S, mean);
     FloatVector s = FloatVector.zero(S);
+    FloatVector sx = FloatVector.zero(S);
     int i = from;
     for (; i + L <= to; i += L) {
-      s = FloatVector.fromArray(S, g, i).fma(FloatVector.fromArray(S, x, i).sub(m), s);
+      FloatVector gv = FloatVector.fromArray(S, g, i);
+      s = s.add(gv);
+      sx = gv.fma(FloatVector.fromArray(S, x, i).sub(m), sx);
     }
-    float v = s.reduceLanes(VectorOperators.ADD);
-    for (; i < to; i++) v += g[i] * (x[i] - mean);
-    return v;
+    float a = s.reduceLanes(VectorOperators.ADD);
+    float b = sx.reduceLanes(VectorOperators.ADD);
+    for (; i < to; i++) {
+      a += g[i];
+      b += g[i] * (x[i] - mean);
+    }
+    sums[at] = a;
+    sums[at + 1] = b;
   }
 }
