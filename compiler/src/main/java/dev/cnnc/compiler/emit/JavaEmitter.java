@@ -405,12 +405,10 @@ public final class JavaEmitter {
       return field;
     }
 
-    public String table(String what, int[] values) {
+    public String table(String what, CodeBlock init) {
       String field = JavaNames.constant(v.name() + "_" + what);
-      StringBuilder init = new StringBuilder("{");
-      for (int i = 0; i < values.length; i++) init.append(i > 0 ? ", " : "").append(values[i]);
       auxFields.computeIfAbsent(field, f -> FieldSpec.builder(int[].class, f, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("$L's $L.\n", JavaNames.comment(v.name()), what).initializer(init.append("}").toString()).build());
+          .addJavadoc("$L's $L.\n", JavaNames.comment(v.name()), what).initializer(init).build());
       return field;
     }
 

@@ -358,11 +358,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /** Where row (ci, kh, kw) of im2col's matrix starts in the padded image: ci·Hp·Wp + kh·d·Wp + kw·d. */
   private String shifts(JavaGen k) {
-    int[] rows = new int[taps()];
-    for (int ci = 0, r = 0; ci < inC(); ci++)
-      for (int kh = 0; kh < h.k(); kh++)
-        for (int kw = 0; kw < w.k(); kw++, r++) rows[r] = ci * hp() * wp() + kh * h.d() * wp() + kw * w.d();
-    return k.table("shifts", rows);
+    return k.table("shifts", CodeBlock.of("$T.of($L, $L, $L, $L, $L, $L, $L)",
+        com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), inC(), hp(), wp(), h.k(), w.k(), h.d(), w.d()));
   }
 
   /** Output pixels in the wide layout: OH rows of Wp. */

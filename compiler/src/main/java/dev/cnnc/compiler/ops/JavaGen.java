@@ -31,8 +31,8 @@ public interface JavaGen {
   /** A private scratch array of this node (argmax indices, batch statistics), declared once. */
   String aux(String what, long size, boolean perImage, boolean ints);
 
-  /** A constant table of this node ({@code static final int[]}), declared once; returns its name. */
-  String table(String what, int[] values);
+  /** A constant table of this node ({@code static final int[]} set by {@code init}), declared once; returns its name. */
+  String table(String what, com.squareup.javapoet.CodeBlock init);
 
   /** A float scratch array of {@code size} for the running thread ({@code name[t]}), e.g. im2col columns. */
   String scratch(String what, long size);

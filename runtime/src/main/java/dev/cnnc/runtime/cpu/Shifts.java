@@ -1,0 +1,21 @@
+// Where each row of a convolution's im2col matrix starts inside the zero-padded image, so the GEMM
+// can read the rows in place (Gemm.mmRows) instead of copying them out.
+package dev.cnnc.runtime.cpu;
+
+public final class Shifts {
+  private Shifts() {}
+
+  /**
+   * Row (ci, kh, kw) of im2col for a stride-1 conv starts at ci·hp·wp + kh·dh·wp + kw·dw in the
+   * padded image (channels × hp × wp): the image shifted by the tap, read in the "wide" layout.
+   */
+  public static int[] of(int channels, int hp, int wp, int kh, int kw, int dh, int dw) {
+    int[] rows = new int[channels * kh * kw];
+    for (int c = 0, r = 0; c < channels; c++) {
+      for (int i = 0; i < kh; i++) {
+        for (int j = 0; j < kw; j++, r++) rows[r] = c * hp * wp + i * dh * wp + j * dw;
+      }
+    }
+    return rows;
+  }
+}
