@@ -4,6 +4,7 @@ package dev.cnnc.compiler.emit;
 
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.runtime.CnncException;
 import dev.cnnc.runtime.cpu.CpuNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,7 +90,13 @@ public final class JavaBackend {
     JavaFileObject source = new SourceObject(out);
     Boolean ok = javac.getTask(log, files, null, options, null, List.of(source)).call();
     if (!Boolean.TRUE.equals(ok)) {
-      throw new IllegalStateException("the generated Java for " + out.className() + " did not compile; this is a cnnc bug:\n" + log);
+      String text = log.toString();
+      if (text.contains("code too large") || text.contains("too many constants")) {
+        throw new CnncException("network " + out.className() + " is too large for the Java backend: its generated class"
+            + " goes past the JVM's limits (64 KB of code per method, 65,535 constants per class). Split it into fewer,"
+            + " larger layers, or train it with --backend cuda.");
+      }
+      throw new IllegalStateException("the generated Java for " + out.className() + " did not compile; this is a cnnc bug:\n" + text);
     }
     return files.classes;
   }
