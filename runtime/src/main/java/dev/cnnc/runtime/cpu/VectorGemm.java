@@ -17,6 +17,7 @@ final class VectorGemm implements Gemm.Impl {
     // B's rows come from the table: evenly spaced for a plain product, a conv's shifts for im2col
     for (; j + 3 * L <= n; j += 3 * L) {
       int i = 0;
+      for (; i + 8 <= m; i += 8) mm8x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
       for (; i + 4 <= m; i += 4) mm4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
       for (; i < m; i++) mm1x3(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
     }
@@ -34,6 +35,86 @@ final class VectorGemm implements Gemm.Impl {
         c[at] = acc ? c[at] + s : s;
       }
     }
+  }
+
+  /**
+   * C[8 × 3L] at c0 (+)= A[8 × k] · B[k × 3L]: 24 accumulators, so each B load feeds eight FMAs and
+   * each broadcast three (AVX-512 has 32 vector registers: 24 + 3 + 1 fit).
+   */
+  private static void mm8x3(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+      float[] c, int c0, int ldc, boolean acc) {
+    FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc, acc), c11 = load(c, c0 + 1 * ldc + L, acc), c12 = load(c, c0 + 1 * ldc + 2 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc, acc), c21 = load(c, c0 + 2 * ldc + L, acc), c22 = load(c, c0 + 2 * ldc + 2 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc, acc), c31 = load(c, c0 + 3 * ldc + L, acc), c32 = load(c, c0 + 3 * ldc + 2 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc, acc), c41 = load(c, c0 + 4 * ldc + L, acc), c42 = load(c, c0 + 4 * ldc + 2 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc, acc), c51 = load(c, c0 + 5 * ldc + L, acc), c52 = load(c, c0 + 5 * ldc + 2 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc, acc), c61 = load(c, c0 + 6 * ldc + L, acc), c62 = load(c, c0 + 6 * ldc + 2 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc, acc), c71 = load(c, c0 + 7 * ldc + L, acc), c72 = load(c, c0 + 7 * ldc + 2 * L, acc);
+    for (int p = 0; p < k; p++) {
+      int bp = b0 + rows[p];
+      FloatVector b0v = FloatVector.fromArray(S, b, bp);
+      FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2v = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = a0 + p * aCol;
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[ap]);
+      c00 = b0v.fma(x, c00);
+      c01 = b1v.fma(x, c01);
+      c02 = b2v.fma(x, c02);
+      x = FloatVector.broadcast(S, a[ap + 1 * aRow]);
+      c10 = b0v.fma(x, c10);
+      c11 = b1v.fma(x, c11);
+      c12 = b2v.fma(x, c12);
+      x = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+      c20 = b0v.fma(x, c20);
+      c21 = b1v.fma(x, c21);
+      c22 = b2v.fma(x, c22);
+      x = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+      c30 = b0v.fma(x, c30);
+      c31 = b1v.fma(x, c31);
+      c32 = b2v.fma(x, c32);
+      x = FloatVector.broadcast(S, a[ap + 4 * aRow]);
+      c40 = b0v.fma(x, c40);
+      c41 = b1v.fma(x, c41);
+      c42 = b2v.fma(x, c42);
+      x = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+      c50 = b0v.fma(x, c50);
+      c51 = b1v.fma(x, c51);
+      c52 = b2v.fma(x, c52);
+      x = FloatVector.broadcast(S, a[ap + 6 * aRow]);
+      c60 = b0v.fma(x, c60);
+      c61 = b1v.fma(x, c61);
+      c62 = b2v.fma(x, c62);
+      x = FloatVector.broadcast(S, a[ap + 7 * aRow]);
+      c70 = b0v.fma(x, c70);
+      c71 = b1v.fma(x, c71);
+      c72 = b2v.fma(x, c72);
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c02.intoArray(c, c0 + 2 * L);
+    c10.intoArray(c, c0 + 1 * ldc);
+    c11.intoArray(c, c0 + 1 * ldc + L);
+    c12.intoArray(c, c0 + 1 * ldc + 2 * L);
+    c20.intoArray(c, c0 + 2 * ldc);
+    c21.intoArray(c, c0 + 2 * ldc + L);
+    c22.intoArray(c, c0 + 2 * ldc + 2 * L);
+    c30.intoArray(c, c0 + 3 * ldc);
+    c31.intoArray(c, c0 + 3 * ldc + L);
+    c32.intoArray(c, c0 + 3 * ldc + 2 * L);
+    c40.intoArray(c, c0 + 4 * ldc);
+    c41.intoArray(c, c0 + 4 * ldc + L);
+    c42.intoArray(c, c0 + 4 * ldc + 2 * L);
+    c50.intoArray(c, c0 + 5 * ldc);
+    c51.intoArray(c, c0 + 5 * ldc + L);
+    c52.intoArray(c, c0 + 5 * ldc + 2 * L);
+    c60.intoArray(c, c0 + 6 * ldc);
+    c61.intoArray(c, c0 + 6 * ldc + L);
+    c62.intoArray(c, c0 + 6 * ldc + 2 * L);
+    c70.intoArray(c, c0 + 7 * ldc);
+    c71.intoArray(c, c0 + 7 * ldc + L);
+    c72.intoArray(c, c0 + 7 * ldc + 2 * L);
   }
 
   /** C[4 × 3L] at c0 (+)= A[4 × k] at a0 · B[k × 3L] at b0. */
