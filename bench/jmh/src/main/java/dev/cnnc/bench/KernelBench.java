@@ -40,6 +40,7 @@ public class KernelBench {
   public String fc;
 
   private int co, k, p, rows, in, out;
+  private int[] colRows;
   private float[] w, col, y, dw, fx, fw, fy, poolIn, poolOut;
   private CpuNetwork pool;
 
@@ -57,6 +58,8 @@ public class KernelBench {
     col = random(k * p);
     y = random(co * p);
     dw = random(co * k);
+    colRows = new int[k];
+    for (int r = 0; r < k; r++) colRows[r] = r * p;
     fx = random(rows * in);
     fw = random(out * in);
     fy = random(rows * out);
@@ -91,6 +94,16 @@ public class KernelBench {
   @Benchmark
   public float[] convBackwardWeights() {
     Gemm.mmt(co, k, p, y, 0, p, col, 0, p, dw, 0, k, true);
+    return dw;
+  }
+
+  /**
+   * dwᵀ (K, CO) += col (K, P) · dyᵀ (P, CO), A's rows through a table: the form the generated
+   * stride-1 convs use (no horizontal sums), here over col's rows instead of shifted views.
+   */
+  @Benchmark
+  public float[] convBackwardWeightsTransposed() {
+    Gemm.mmRowsA(k, co, p, col, 0, colRows, y, 0, co, dw, 0, co, true);
     return dw;
   }
 

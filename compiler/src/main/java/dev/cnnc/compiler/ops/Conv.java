@@ -191,7 +191,14 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
     String dx = k.dx(0);
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
-    c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
+    boolean shiftedBackward = shifted() && transposable();
+    if (shiftedBackward) {
+      if (dx != null) flipKernel(c, k);
+      c.addStatement("final float[] dwt = $L", k.scratch("dwt", (long) taps() * outC()))
+          .addStatement("java.util.Arrays.fill(dwt, 0f)");
+    } else {
+      c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
+    }
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
     if (k.epilogue() != null || bias) {
       c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
@@ -205,9 +212,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
       c.endControlFlow();
     }
-    if (shifted() && planeOut() >= DOT_PIXELS) {
+    if (shiftedBackward) {
       backwardShifted(c, k);
-      return c.endControlFlow().build();
+      c.endControlFlow()
+          .add("// dw (CO, K) += dwtᵀ, once for this thread's images\n")
+          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+          .addStatement("for (int r = 0; r < $L; r++) g[$L + co * $L + r] += dwt[r * $L + co]", taps(), k.param("weight"),
+              taps(), outC())
+          .endControlFlow();
+      return c.build();
     }
     if (planeOut() >= DOT_PIXELS) {
       im2col(c, k);
@@ -317,43 +330,95 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   private static final int SHIFTED_MIN_CHANNELS = 8;
 
   /**
-   * Backward of the shifted form, per image: dy copied into the wide layout (its extra columns stay
-   * zero), then dw += dy · (the shifted views)ᵀ in one product, and per tap dxp (shifted) +=
-   * w[:, :, kh, kw]ᵀ · dy, whose middle is dx.
+   * Backward of the shifted form, per image, in two products over zero-bordered copies and no
+   * im2col matrix. The weight gradient is taken transposed: dwᵀ (K, CO) += (the shifted views of
+   * xp) (K, OH·Wp) · dyᵀ (OH·Wp, CO), with A's rows read through the forward's table of shifts; a
+   * plain product, where dw = dy · viewsᵀ would end every dot product in a horizontal sum (2–3×
+   * slower here). dx is itself a stride-1 convolution: dy, padded by d·(k − 1) − pad, convolved
+   * with the kernel turned 180° and its in and out channels swapped, so one GEMM over CO·kH·kW taps
+   * (through a table of shifts of the padded dy, as in the forward) replaces kH·kW short products
+   * that each reloaded the whole dx tile.
    */
   private void backwardShifted(CodeBlock.Builder c, JavaGen k) {
     String dx = k.dx(0);
-    int kk = h.k() * w.k();
-    c.addStatement("final float[] dyw = $L", k.scratch("dwide", (long) outC() * wide()));
     copyPadded(c, k, "shifted", slack());
-    c.add("// dy into the wide layout; columns past OW are never written, so they stay zero\n")
+    c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) wide() * outC()))
+        .add("// dyᵀ (OH·Wp, CO) in the wide layout, written in order; rows past OW are never written, so they stay zero\n")
+        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .beginControlFlow("for (int ow = 0; ow < $L; ow++)", output.w())
+        .addStatement("final int from = n * $L + oh * $L + ow, to = (oh * $L + ow) * $L", output.size(), output.w(), wp(),
+            outC())
+        .addStatement("for (int co = 0; co < $L; co++) dyt[to + co] = dy[from + co * $L]", outC(), planeOut())
+        .endControlFlow().endControlFlow()
+        .add("// dwᵀ (K, CO) += the shifted views of xp (K, OH·Wp) · dyᵀ (OH·Wp, CO)\n")
+        .addStatement("$T.mmRowsA($L, $L, $L, xp, 0, $L, dyt, 0, $L, dwt, 0, $L, true)", GEMM, taps(), outC(), wide(),
+            shifts(k), outC(), outC());
+    if (dx == null) return;
+    c.addStatement("final float[] dyp = $L", k.scratch("dpadded", (long) outC() * hq() * wq() + slack()))
+        .add("// dy into the middle of its zero border (d·(k − 1) − pad = $L rows, $L columns)\n", qBefore(h), qBefore(w))
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("for (int oh = 0; oh < $L; oh++) System.arraycopy(dy, n * $L + co * $L + oh * $L, dyw, co * $L + oh * $L, $L)",
-            output.h(), output.size(), planeOut(), output.w(), wide(), wp(), output.w())
+        .addStatement("for (int oh = 0; oh < $L; oh++) System.arraycopy(dy, n * $L + co * $L + oh * $L, dyp, (co * $L + oh + $L) * $L + $L, $L)",
+            output.h(), output.size(), planeOut(), output.w(), hq(), qBefore(h), wq(), qBefore(w), output.w())
         .endControlFlow();
-    if (dx != null) {
-      c.addStatement("final float[] dxp = $L", k.scratch("dshifted", (long) inC() * hp() * wp() + slack()))
-          .addStatement("java.util.Arrays.fill(dxp, 0f)");
-    }
-    c.add("// dw (CO, K) += dy (CO, OH·Wp) · (the shifted views of xp)ᵀ: dot products over OH·Wp\n")
-        .addStatement("$T.mmtRows($L, $L, $L, dyw, 0, $L, xp, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(), wide(), wide(),
-            shifts(k), k.param("weight"), taps());
-    if (dx != null) {
-      c.beginControlFlow("for (int kh = 0, tp = 0; kh < $L; kh++)", h.k())
-          .beginControlFlow("for (int kw = 0; kw < $L; kw++, tp++)", w.k())
-          .add("// dxp shifted by (kh·$L, kw·$L) (CI, OH·Wp) += w[:, :, kh, kw]ᵀ (CI, CO) · dy (CO, OH·Wp)\n", h.d(), w.d())
-          .addStatement("$T.mm($L, $L, $L, w, $L + tp, $L, $L, dyw, 0, $L, dxp, kh * $L + kw * $L, $L, true)", GEMM, inC(),
-              wide(), outC(), k.param("weight"), kk, taps(), wide(), h.d() * wp(), w.d(), hp() * wp());
-      c.endControlFlow().endControlFlow();
-      c.add("// the middle of the padded gradient is dx\n")
-          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-          .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
-          .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = (ci * $L + ih + $L) * $L + $L", input.size(),
-              input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore())
-          .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxp[from + iw]", input.w(),
-              k.accumulate(0) ? "+=" : "=")
-          .endControlFlow().endControlFlow();
-    }
+    int wideIn = input.h() * wq();
+    int taps = outC() * h.k() * w.k();
+    String op = k.accumulate(0) ? "+=" : "=";
+    c.addStatement("final float[] dxw = $L", k.scratch("dwide", (long) inC() * wideIn))
+        .add("// dxw (CI, H·Wq) = flipped (CI, CO·kH·kW) · the shifted views of dyp: the transposed convolution\n")
+        .addStatement("$T.mmRows($L, $L, $L, flipped, 0, $L, 1, dyp, 0, $L, dxw, 0, $L, false)", GEMM, inC(), wideIn,
+            taps, taps, transposedShifts(k), wideIn)
+        .add("// the valid columns are dx\n")
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
+        .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = ci * $L + ih * $L", input.size(), input.h(),
+            input.w(), wideIn, wq())
+        .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxw[from + iw]", input.w(), op)
+        .endControlFlow().endControlFlow();
+  }
+
+  /**
+   * flipped[ci, (co, kh, kw)] = w[co, ci, kH − 1 − kh, kW − 1 − kw], built once per call (CO·CI·kH·kW
+   * copies, against that many multiply-adds per pixel of every image).
+   */
+  private void flipKernel(CodeBlock.Builder c, JavaGen k) {
+    int kk = h.k() * w.k();
+    c.addStatement("final float[] flipped = $L", k.scratch("flipped", (long) inC() * outC() * kk));
+    c.add("// the kernel turned 180°, input and output channels swapped: dx's convolution of dy\n")
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .addStatement("final int from = $L + (co * $L + ci) * $L, to = (ci * $L + co) * $L", k.param("weight"), inC(), kk,
+            outC(), kk)
+        .addStatement("for (int tap = 0; tap < $L; tap++) flipped[to + tap] = w[from + $L - tap]", kk, kk - 1)
+        .endControlFlow().endControlFlow();
+  }
+
+  /** dy's border for the transposed convolution: d·(k − 1) − pad (before) on each side. */
+  private static int qBefore(Window win) {
+    return win.d() * (win.k() - 1) - win.padBefore();
+  }
+
+  private static int qAfter(Window win) {
+    return win.d() * (win.k() - 1) - win.padAfter();
+  }
+
+  /** dx is a convolution of padded dy unless the conv pads more than its kernel reaches (never in practice). */
+  private boolean transposable() {
+    return qBefore(h) >= 0 && qAfter(h) >= 0 && qBefore(w) >= 0 && qAfter(w) >= 0;
+  }
+
+  /** Rows and columns of the padded dy: OH + 2q = H + d(k − 1). */
+  private int hq() {
+    return output.h() + qBefore(h) + qAfter(h);
+  }
+
+  private int wq() {
+    return output.w() + qBefore(w) + qAfter(w);
+  }
+
+  /** Where row (co, kh, kw) of the transposed convolution's im2col starts in the padded dy. */
+  private String transposedShifts(JavaGen k) {
+    return k.table("dshifts", CodeBlock.of("$T.of($L, $L, $L, $L, $L, $L, $L)",
+        com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), outC(), hq(), wq(), h.k(), w.k(), h.d(), w.d()));
   }
 
   /** Where row (ci, kh, kw) of im2col's matrix starts in the padded image: ci·Hp·Wp + kh·d·Wp + kw·d. */
@@ -395,6 +460,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .endControlFlow().endControlFlow();
     return c.endControlFlow().build();
   }
+
 
   /**
    * Fills colᵀ (P, K) from image n of x: one row per output pixel, holding the (ci, kh, kw) taps it

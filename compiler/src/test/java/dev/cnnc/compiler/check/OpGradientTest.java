@@ -50,6 +50,20 @@ class OpGradientTest {
         net("input_read_twice", "input 2x4x4 residual { conv(2, k3, p1) } -> relu -> flatten -> fc(3)"));
   }
 
+  /**
+   * Networks wide enough to reach every tile and tail of the GEMM micro-kernels (12 rows, 16-float
+   * vectors): too many parameters to difference each one, so a sample of each tensor is checked.
+   */
+  static Stream<Arguments> wideNets() {
+    return Stream.of(
+        net("conv_shifted_many_channels", "input 10x9x7 conv(40, k3, p1, nobias) -> relu -> conv(20, k3, p1) -> gap -> fc(3)"),
+        net("conv_shifted_wide_map_odd_channels", "input 12x18x17 conv(33, k3, p1) -> tanh -> gap -> fc(3)"));
+  }
+
+  static Stream<Arguments> allNets() {
+    return Stream.concat(nets(), wideNets());
+  }
+
   private static Arguments net(String name, String body) {
     return Arguments.of(name, "network " + name + " { " + body + " }");
   }
@@ -61,7 +75,13 @@ class OpGradientTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("nets")
+  @MethodSource("wideNets")
+  void wideReferenceMatchesFiniteDifferences(String name, String spec) {
+    new GradientCheck(new SourceFile(name + ".cnn", spec), 2, 0.1f).referenceAgainstFiniteDifferences(16, 12);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allNets")
   void javaMatchesReference(String name, String spec) {
     GradientCheck check = new GradientCheck(new SourceFile(name + ".cnn", spec), 5, 0.1f);
     check.javaAgainstReference(1);

@@ -10,6 +10,7 @@ package dev.cnnc.runtime.cpu;
  *   <li>{@link #mm}: C (m × n) (+)= A (m × k) · B (k × n), with A read through (row, column)
  *       strides, so the same call serves Aᵀ · B.
  *   <li>{@link #mmt}: C (m × n) (+)= A (m × k) · Bᵀ, B stored (n × k): dot products along rows.
+ *   <li>{@link #mmRowsA}: C (+)= A · B with A's rows taken from a table of offsets.
  * </ul>
  *
  * <p>B's rows need not be evenly spaced: the {@code Rows} forms take each row's offset from a
@@ -25,6 +26,10 @@ public final class Gemm {
 
     /** B's row j (a row of Bᵀ's column) starts at b[bOff + rows[j]]. */
     void mmt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rows,
+        float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** A's row i starts at a[aOff + aRows[i]] (its columns contiguous); B is row-major with leading dimension ldb. */
+    void mmRowsA(int m, int n, int k, float[] a, int aOff, int[] aRows, float[] b, int bOff, int ldb,
         float[] c, int cOff, int ldc, boolean accumulate);
   }
 
@@ -79,6 +84,16 @@ public final class Gemm {
   public static void mmtRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rows,
       float[] c, int cOff, int ldc, boolean accumulate) {
     IMPL.mmt(m, n, k, a, aOff, lda, b, bOff, rows, c, cOff, ldc, accumulate);
+  }
+
+  /**
+   * C (+)= A · B with A's row i at a[aOff + aRows[i]] and B(p, j) = b[bOff + p·ldb + j]. A conv's
+   * weight gradient in transposed form: dwᵀ (K, CO) = (the shifted views of the padded image) (K, P) ·
+   * dyᵀ (P, CO), a product with no horizontal sums whatever the number of pixels.
+   */
+  public static void mmRowsA(int m, int n, int k, float[] a, int aOff, int[] aRows, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    IMPL.mmRowsA(m, n, k, a, aOff, aRows, b, bOff, ldb, c, cOff, ldc, accumulate);
   }
 
   /** {0, ld, 2·ld, …} for at least {@code count} rows, from this thread's reusable table. */

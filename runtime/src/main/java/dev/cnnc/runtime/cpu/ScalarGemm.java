@@ -41,6 +41,21 @@ final class ScalarGemm implements Gemm.Impl {
   }
 
   @Override
+  public void mmRowsA(int m, int n, int k, float[] a, int aOff, int[] aRows, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int ci = cOff + i * ldc;
+      int ai = aOff + aRows[i];
+      if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+      for (int p = 0; p < k; p++) {
+        float av = a[ai + p];
+        int bp = bOff + p * ldb;
+        for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+      }
+    }
+  }
+
+  @Override
   public String toString() {
     return "scalar";
   }

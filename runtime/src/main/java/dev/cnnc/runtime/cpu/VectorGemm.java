@@ -21,8 +21,22 @@ final class VectorGemm implements Gemm.Impl {
       for (; i + 4 <= m; i += 4) mm4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
       for (; i < m; i++) mm1x3(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
     }
+    // a 2L remainder (ResNet's 8×8 maps: 80 wide pixels = 3L + 2L) gets its own 24-accumulator tile
+    for (; j + 2 * L <= n; j += 2 * L) {
+      int i = 0;
+      for (; i + 12 <= m; i += 12) mm12x2(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
+      for (; i + 4 <= m; i += 4) {
+        mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
+        mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j + L, rows, c, cOff + i * ldc + j + L, ldc, acc);
+      }
+      for (; i < m; i++) {
+        mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
+        mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j + L, rows, c, cOff + i * ldc + j + L, acc);
+      }
+    }
     for (; j + L <= n; j += L) {
       int i = 0;
+      for (; i + 12 <= m; i += 12) mm12x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
       for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
       for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
     }
@@ -117,6 +131,147 @@ final class VectorGemm implements Gemm.Impl {
     c72.intoArray(c, c0 + 7 * ldc + 2 * L);
   }
 
+  /** C[12 × 2L] at c0 (+)= A[12 × k] at a0 · B[k × 2L] at b0 (B's rows through the table). */
+  private static void mm12x2(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+      float[] c, int c0, int ldc, boolean acc) {
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc), c21 = load(c, c0 + 2 * ldc + 1 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc + 0 * L, acc), c31 = load(c, c0 + 3 * ldc + 1 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc + 0 * L, acc), c41 = load(c, c0 + 4 * ldc + 1 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc), c51 = load(c, c0 + 5 * ldc + 1 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc), c61 = load(c, c0 + 6 * ldc + 1 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc), c71 = load(c, c0 + 7 * ldc + 1 * L, acc);
+    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc), c81 = load(c, c0 + 8 * ldc + 1 * L, acc);
+    FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc), c91 = load(c, c0 + 9 * ldc + 1 * L, acc);
+    FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc), c101 = load(c, c0 + 10 * ldc + 1 * L, acc);
+    FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc), c111 = load(c, c0 + 11 * ldc + 1 * L, acc);
+    for (int p = 0; p < k; p++) {
+      final int bp = b0 + rows[p], ap = a0 + p * aCol;
+      final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
+      final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[ap + 0 * aRow]);
+      c00 = b0v.fma(x, c00);
+      c01 = b1v.fma(x, c01);
+      x = FloatVector.broadcast(S, a[ap + 1 * aRow]);
+      c10 = b0v.fma(x, c10);
+      c11 = b1v.fma(x, c11);
+      x = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+      c20 = b0v.fma(x, c20);
+      c21 = b1v.fma(x, c21);
+      x = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+      c30 = b0v.fma(x, c30);
+      c31 = b1v.fma(x, c31);
+      x = FloatVector.broadcast(S, a[ap + 4 * aRow]);
+      c40 = b0v.fma(x, c40);
+      c41 = b1v.fma(x, c41);
+      x = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+      c50 = b0v.fma(x, c50);
+      c51 = b1v.fma(x, c51);
+      x = FloatVector.broadcast(S, a[ap + 6 * aRow]);
+      c60 = b0v.fma(x, c60);
+      c61 = b1v.fma(x, c61);
+      x = FloatVector.broadcast(S, a[ap + 7 * aRow]);
+      c70 = b0v.fma(x, c70);
+      c71 = b1v.fma(x, c71);
+      x = FloatVector.broadcast(S, a[ap + 8 * aRow]);
+      c80 = b0v.fma(x, c80);
+      c81 = b1v.fma(x, c81);
+      x = FloatVector.broadcast(S, a[ap + 9 * aRow]);
+      c90 = b0v.fma(x, c90);
+      c91 = b1v.fma(x, c91);
+      x = FloatVector.broadcast(S, a[ap + 10 * aRow]);
+      c100 = b0v.fma(x, c100);
+      c101 = b1v.fma(x, c101);
+      x = FloatVector.broadcast(S, a[ap + 11 * aRow]);
+      c110 = b0v.fma(x, c110);
+      c111 = b1v.fma(x, c111);
+    }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c01.intoArray(c, c0 + 0 * ldc + 1 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c21.intoArray(c, c0 + 2 * ldc + 1 * L);
+    c30.intoArray(c, c0 + 3 * ldc + 0 * L);
+    c31.intoArray(c, c0 + 3 * ldc + 1 * L);
+    c40.intoArray(c, c0 + 4 * ldc + 0 * L);
+    c41.intoArray(c, c0 + 4 * ldc + 1 * L);
+    c50.intoArray(c, c0 + 5 * ldc + 0 * L);
+    c51.intoArray(c, c0 + 5 * ldc + 1 * L);
+    c60.intoArray(c, c0 + 6 * ldc + 0 * L);
+    c61.intoArray(c, c0 + 6 * ldc + 1 * L);
+    c70.intoArray(c, c0 + 7 * ldc + 0 * L);
+    c71.intoArray(c, c0 + 7 * ldc + 1 * L);
+    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
+    c81.intoArray(c, c0 + 8 * ldc + 1 * L);
+    c90.intoArray(c, c0 + 9 * ldc + 0 * L);
+    c91.intoArray(c, c0 + 9 * ldc + 1 * L);
+    c100.intoArray(c, c0 + 10 * ldc + 0 * L);
+    c101.intoArray(c, c0 + 10 * ldc + 1 * L);
+    c110.intoArray(c, c0 + 11 * ldc + 0 * L);
+    c111.intoArray(c, c0 + 11 * ldc + 1 * L);
+  }
+
+  /** C[12 × 1L] at c0 (+)= A[12 × k] at a0 · B[k × 1L] at b0 (B's rows through the table). */
+  private static void mm12x1(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+      float[] c, int c0, int ldc, boolean acc) {
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc + 0 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc + 0 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc);
+    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc);
+    FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc);
+    FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc);
+    FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc);
+    for (int p = 0; p < k; p++) {
+      final int bp = b0 + rows[p], ap = a0 + p * aCol;
+      final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[ap + 0 * aRow]);
+      c00 = b0v.fma(x, c00);
+      x = FloatVector.broadcast(S, a[ap + 1 * aRow]);
+      c10 = b0v.fma(x, c10);
+      x = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+      c20 = b0v.fma(x, c20);
+      x = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+      c30 = b0v.fma(x, c30);
+      x = FloatVector.broadcast(S, a[ap + 4 * aRow]);
+      c40 = b0v.fma(x, c40);
+      x = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+      c50 = b0v.fma(x, c50);
+      x = FloatVector.broadcast(S, a[ap + 6 * aRow]);
+      c60 = b0v.fma(x, c60);
+      x = FloatVector.broadcast(S, a[ap + 7 * aRow]);
+      c70 = b0v.fma(x, c70);
+      x = FloatVector.broadcast(S, a[ap + 8 * aRow]);
+      c80 = b0v.fma(x, c80);
+      x = FloatVector.broadcast(S, a[ap + 9 * aRow]);
+      c90 = b0v.fma(x, c90);
+      x = FloatVector.broadcast(S, a[ap + 10 * aRow]);
+      c100 = b0v.fma(x, c100);
+      x = FloatVector.broadcast(S, a[ap + 11 * aRow]);
+      c110 = b0v.fma(x, c110);
+    }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c30.intoArray(c, c0 + 3 * ldc + 0 * L);
+    c40.intoArray(c, c0 + 4 * ldc + 0 * L);
+    c50.intoArray(c, c0 + 5 * ldc + 0 * L);
+    c60.intoArray(c, c0 + 6 * ldc + 0 * L);
+    c70.intoArray(c, c0 + 7 * ldc + 0 * L);
+    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
+    c90.intoArray(c, c0 + 9 * ldc + 0 * L);
+    c100.intoArray(c, c0 + 10 * ldc + 0 * L);
+    c110.intoArray(c, c0 + 11 * ldc + 0 * L);
+  }
+
   /** C[4 × 3L] at c0 (+)= A[4 × k] at a0 · B[k × 3L] at b0. */
   private static void mm4x3(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
@@ -202,6 +357,226 @@ final class VectorGemm implements Gemm.Impl {
       cv = FloatVector.fromArray(S, b, b0 + rows[p]).fma(FloatVector.broadcast(S, a[a0 + p * aCol]), cv);
     }
     cv.intoArray(c, c0);
+  }
+
+  @Override
+  public void mmRowsA(int m, int n, int k, float[] a, int aOff, int[] aRows, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean acc) {
+    int j = 0;
+    // A's rows come from the table (a conv's shifted views, read along pixels); B is row-major
+    for (; j + 2 * L <= n; j += 2 * L) {
+      int i = 0;
+      for (; i + 12 <= m; i += 12) a12x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+      for (; i < m; i++) a1x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+    }
+    for (; j + L <= n; j += L) {
+      int i = 0;
+      for (; i + 12 <= m; i += 12) a12x1(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+      for (; i < m; i++) a1x1(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+    }
+    for (; j < n; j++) {
+      for (int i = 0; i < m; i++) {
+        float s = 0f;
+        int ai = aOff + aRows[i];
+        for (int p = 0; p < k; p++) s += a[ai + p] * b[bOff + p * ldb + j];
+        int at = cOff + i * ldc + j;
+        c[at] = acc ? c[at] + s : s;
+      }
+    }
+  }
+
+  /** C[12 × 2L] at c0 (+)= A[12 rows from the table, k] · B[k × 2L] at b0. */
+  private static void a12x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0];
+    final int r1 = aOff + aRows[i0 + 1];
+    final int r2 = aOff + aRows[i0 + 2];
+    final int r3 = aOff + aRows[i0 + 3];
+    final int r4 = aOff + aRows[i0 + 4];
+    final int r5 = aOff + aRows[i0 + 5];
+    final int r6 = aOff + aRows[i0 + 6];
+    final int r7 = aOff + aRows[i0 + 7];
+    final int r8 = aOff + aRows[i0 + 8];
+    final int r9 = aOff + aRows[i0 + 9];
+    final int r10 = aOff + aRows[i0 + 10];
+    final int r11 = aOff + aRows[i0 + 11];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc), c21 = load(c, c0 + 2 * ldc + 1 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc + 0 * L, acc), c31 = load(c, c0 + 3 * ldc + 1 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc + 0 * L, acc), c41 = load(c, c0 + 4 * ldc + 1 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc), c51 = load(c, c0 + 5 * ldc + 1 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc), c61 = load(c, c0 + 6 * ldc + 1 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc), c71 = load(c, c0 + 7 * ldc + 1 * L, acc);
+    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc), c81 = load(c, c0 + 8 * ldc + 1 * L, acc);
+    FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc), c91 = load(c, c0 + 9 * ldc + 1 * L, acc);
+    FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc), c101 = load(c, c0 + 10 * ldc + 1 * L, acc);
+    FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc), c111 = load(c, c0 + 11 * ldc + 1 * L, acc);
+    for (int p = 0, bp = b0; p < k; p++, bp += ldb) {
+      final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
+      final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = b0v.fma(x, c00);
+      c01 = b1v.fma(x, c01);
+      x = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = b0v.fma(x, c10);
+      c11 = b1v.fma(x, c11);
+      x = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = b0v.fma(x, c20);
+      c21 = b1v.fma(x, c21);
+      x = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = b0v.fma(x, c30);
+      c31 = b1v.fma(x, c31);
+      x = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = b0v.fma(x, c40);
+      c41 = b1v.fma(x, c41);
+      x = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = b0v.fma(x, c50);
+      c51 = b1v.fma(x, c51);
+      x = FloatVector.broadcast(S, a[r6 + p]);
+      c60 = b0v.fma(x, c60);
+      c61 = b1v.fma(x, c61);
+      x = FloatVector.broadcast(S, a[r7 + p]);
+      c70 = b0v.fma(x, c70);
+      c71 = b1v.fma(x, c71);
+      x = FloatVector.broadcast(S, a[r8 + p]);
+      c80 = b0v.fma(x, c80);
+      c81 = b1v.fma(x, c81);
+      x = FloatVector.broadcast(S, a[r9 + p]);
+      c90 = b0v.fma(x, c90);
+      c91 = b1v.fma(x, c91);
+      x = FloatVector.broadcast(S, a[r10 + p]);
+      c100 = b0v.fma(x, c100);
+      c101 = b1v.fma(x, c101);
+      x = FloatVector.broadcast(S, a[r11 + p]);
+      c110 = b0v.fma(x, c110);
+      c111 = b1v.fma(x, c111);
+    }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c01.intoArray(c, c0 + 0 * ldc + 1 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c21.intoArray(c, c0 + 2 * ldc + 1 * L);
+    c30.intoArray(c, c0 + 3 * ldc + 0 * L);
+    c31.intoArray(c, c0 + 3 * ldc + 1 * L);
+    c40.intoArray(c, c0 + 4 * ldc + 0 * L);
+    c41.intoArray(c, c0 + 4 * ldc + 1 * L);
+    c50.intoArray(c, c0 + 5 * ldc + 0 * L);
+    c51.intoArray(c, c0 + 5 * ldc + 1 * L);
+    c60.intoArray(c, c0 + 6 * ldc + 0 * L);
+    c61.intoArray(c, c0 + 6 * ldc + 1 * L);
+    c70.intoArray(c, c0 + 7 * ldc + 0 * L);
+    c71.intoArray(c, c0 + 7 * ldc + 1 * L);
+    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
+    c81.intoArray(c, c0 + 8 * ldc + 1 * L);
+    c90.intoArray(c, c0 + 9 * ldc + 0 * L);
+    c91.intoArray(c, c0 + 9 * ldc + 1 * L);
+    c100.intoArray(c, c0 + 10 * ldc + 0 * L);
+    c101.intoArray(c, c0 + 10 * ldc + 1 * L);
+    c110.intoArray(c, c0 + 11 * ldc + 0 * L);
+    c111.intoArray(c, c0 + 11 * ldc + 1 * L);
+  }
+
+  /** C[1 × 2L] at c0 (+)= A[1 rows from the table, k] · B[k × 2L] at b0. */
+  private static void a1x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
+    for (int p = 0, bp = b0; p < k; p++, bp += ldb) {
+      final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
+      final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = b0v.fma(x, c00);
+      c01 = b1v.fma(x, c01);
+    }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c01.intoArray(c, c0 + 0 * ldc + 1 * L);
+  }
+
+  /** C[12 × 1L] at c0 (+)= A[12 rows from the table, k] · B[k × 1L] at b0. */
+  private static void a12x1(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0];
+    final int r1 = aOff + aRows[i0 + 1];
+    final int r2 = aOff + aRows[i0 + 2];
+    final int r3 = aOff + aRows[i0 + 3];
+    final int r4 = aOff + aRows[i0 + 4];
+    final int r5 = aOff + aRows[i0 + 5];
+    final int r6 = aOff + aRows[i0 + 6];
+    final int r7 = aOff + aRows[i0 + 7];
+    final int r8 = aOff + aRows[i0 + 8];
+    final int r9 = aOff + aRows[i0 + 9];
+    final int r10 = aOff + aRows[i0 + 10];
+    final int r11 = aOff + aRows[i0 + 11];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc + 0 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc + 0 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc);
+    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc);
+    FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc);
+    FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc);
+    FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc);
+    for (int p = 0, bp = b0; p < k; p++, bp += ldb) {
+      final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = b0v.fma(x, c00);
+      x = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = b0v.fma(x, c10);
+      x = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = b0v.fma(x, c20);
+      x = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = b0v.fma(x, c30);
+      x = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = b0v.fma(x, c40);
+      x = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = b0v.fma(x, c50);
+      x = FloatVector.broadcast(S, a[r6 + p]);
+      c60 = b0v.fma(x, c60);
+      x = FloatVector.broadcast(S, a[r7 + p]);
+      c70 = b0v.fma(x, c70);
+      x = FloatVector.broadcast(S, a[r8 + p]);
+      c80 = b0v.fma(x, c80);
+      x = FloatVector.broadcast(S, a[r9 + p]);
+      c90 = b0v.fma(x, c90);
+      x = FloatVector.broadcast(S, a[r10 + p]);
+      c100 = b0v.fma(x, c100);
+      x = FloatVector.broadcast(S, a[r11 + p]);
+      c110 = b0v.fma(x, c110);
+    }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c30.intoArray(c, c0 + 3 * ldc + 0 * L);
+    c40.intoArray(c, c0 + 4 * ldc + 0 * L);
+    c50.intoArray(c, c0 + 5 * ldc + 0 * L);
+    c60.intoArray(c, c0 + 6 * ldc + 0 * L);
+    c70.intoArray(c, c0 + 7 * ldc + 0 * L);
+    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
+    c90.intoArray(c, c0 + 9 * ldc + 0 * L);
+    c100.intoArray(c, c0 + 10 * ldc + 0 * L);
+    c110.intoArray(c, c0 + 11 * ldc + 0 * L);
+  }
+
+  /** C[1 × 1L] at c0 (+)= A[1 rows from the table, k] · B[k × 1L] at b0. */
+  private static void a1x1(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
+    for (int p = 0, bp = b0; p < k; p++, bp += ldb) {
+      final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + p]);
+      c00 = b0v.fma(x, c00);
+    }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
   }
 
   private static FloatVector load(float[] c, int at, boolean acc) {

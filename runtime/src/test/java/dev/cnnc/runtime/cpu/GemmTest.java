@@ -10,10 +10,14 @@ import org.junit.jupiter.api.Test;
 
 class GemmTest {
   private static final List<Gemm.Impl> IMPLS = List.of(new ScalarGemm(), new VectorGemm());
-  /** (m, n, k): tiles of 4 rows × 3 vectors, single vectors, column tails and row tails. */
+  /**
+   * (m, n, k): tiles of 8 or 12 rows × 3, 2 or 1 vectors, 4-row and 1-row tails, column tails (on
+   * AVX-512, 16-float vectors; on narrower machines the same shapes cover more tiles).
+   */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {4, 48, 7}, {5, 49, 3}, {3, 17, 30}, {7, 100, 33}, {16, 1024, 27}, {32, 256, 144},
-      {13, 97, 1}, {4, 16, 0}, {9, 31, 65}, {64, 10, 512}};
+      {13, 97, 1}, {4, 16, 0}, {9, 31, 65}, {64, 10, 512}, {24, 80, 40}, {29, 81, 9}, {40, 33, 21},
+      {144, 16, 70}, {90, 40, 13}};
 
   @Test
   void productsMatchTheTripleLoop() {
@@ -25,6 +29,7 @@ class GemmTest {
             check(g, s[0], s[1], s[2], accumulate, transposedA, r);
           }
           checkTransposedB(g, s[0], s[1], s[2], accumulate, r);
+          checkRowTableA(g, s[0], s[1], s[2], accumulate, r);
         }
       }
     }
@@ -66,6 +71,25 @@ class GemmTest {
     for (int j = 0; j < n; j++) rows[j] = j * ldb;
     g.mmt(m, n, k, a, 1, lda, b, 2, rows, c, 3, ldc, acc);
     assertClose(expected, c, g + " mmt " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
+  }
+
+  /** C (+)= A · B with A's rows anywhere in a (a conv's shifted views, which overlap). */
+  private static void checkRowTableA(Gemm.Impl g, int m, int n, int k, boolean acc, SplittableRandom r) {
+    int ldb = n + 3, ldc = n + 2, span = 3 * k + 50;
+    float[] a = random(span + k + 5, r);
+    int[] aRows = new int[m];
+    for (int i = 0; i < m; i++) aRows[i] = r.nextInt(span);
+    float[] b = random(k * ldb + 6, r);
+    float[] c = random(m * ldc + 1, r);
+    float[] expected = c.clone();
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int p = 0; p < k; p++) s += (double) a[5 + aRows[i] + p] * b[6 + p * ldb + j];
+        expected[1 + i * ldc + j] = (float) ((acc ? expected[1 + i * ldc + j] : 0) + s);
+      }
+    g.mmRowsA(m, n, k, a, 5, aRows, b, 6, ldb, c, 1, ldc, acc);
+    assertClose(expected, c, g + " mmRowsA " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
   }
 
   private static void assertClose(float[] expected, float[] actual, String what) {
