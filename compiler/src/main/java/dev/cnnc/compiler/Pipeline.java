@@ -9,6 +9,7 @@ import dev.cnnc.compiler.passes.DropTrailingSoftmax;
 import dev.cnnc.compiler.passes.FoldBatchNorm;
 import dev.cnnc.compiler.passes.FuseActivations;
 import dev.cnnc.compiler.passes.RemoveDropout;
+import dev.cnnc.compiler.passes.RemoveIdentityShortcuts;
 import java.util.function.Consumer;
 
 public final class Pipeline {
@@ -29,6 +30,7 @@ public final class Pipeline {
   public static Compiled run(Graph source, Consumer<String> dump) {
     Dump d = new Dump(dump);
     Graph semantic = d.after("drop-trailing-softmax", DropTrailingSoftmax.apply(source));
+    semantic = d.after("remove-identity-shortcuts", RemoveIdentityShortcuts.apply(semantic));
     Graph train = d.after("fuse-activations [train]", FuseActivations.apply(semantic));
     Graph infer = d.after("remove-dropout [infer]", RemoveDropout.apply(semantic));
     infer = d.after("fold-batch-norm [infer]", FoldBatchNorm.apply(infer));

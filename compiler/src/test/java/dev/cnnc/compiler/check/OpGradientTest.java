@@ -46,6 +46,7 @@ class OpGradientTest {
         net("residual_identity", "input 3x5x5 conv(4, k3, p1) -> residual { conv(4, k3, p1) -> relu -> conv(4, k3, p1) } -> relu -> gap -> fc(3)"),
         net("residual_projection", "input 3x6x6 conv(4, k3, p1) -> residual(projection) { conv(6, k3, s2, p1) -> bn -> relu -> conv(6, k3, p1) -> bn } -> relu -> gap -> fc(3)"),
         net("residual_zeropad", "input 3x6x6 conv(4, k3, p1) -> residual(zeropad) { conv(8, k3, s2, p1) -> bn -> relu -> conv(8, k3, p1) } -> relu -> gap -> fc(3)"),
+        net("residual_zeropad_identity", "input 3x5x5 conv(4, k3, p1) -> residual(zeropad) { conv(4, k3, p1) -> relu } -> relu -> gap -> fc(3)"),
         net("residual_custom", "input 2x6x6 conv(3, k1) -> residual { conv(3, k3, p1) -> tanh } shortcut { avgpool(k3, s1, p1) } -> flatten -> fc(3)"),
         net("input_read_twice", "input 2x4x4 residual { conv(2, k3, p1) } -> relu -> flatten -> fc(3)"));
   }
