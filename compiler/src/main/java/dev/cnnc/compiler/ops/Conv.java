@@ -192,12 +192,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     String dx = k.dx(0);
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
     boolean shiftedBackward = shifted() && transposable();
-    if (shiftedBackward) {
-      if (dx != null) flipKernel(c, k);
+    // dwᵀ (K, CO) is summed over this thread's images in a scratch and added to g once at the end
+    boolean transposedWeightGradient = shiftedBackward || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS;
+    if (shiftedBackward && dx != null) flipKernel(c, k);
+    if (!shiftedBackward && !(pointwise() && planeOut() >= DOT_PIXELS)) {
+      c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
+    }
+    if (transposedWeightGradient) {
       c.addStatement("final float[] dwt = $L", k.scratch("dwt", (long) taps() * outC()))
           .addStatement("java.util.Arrays.fill(dwt, 0f)");
-    } else {
-      c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     }
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
     if (k.epilogue() != null || bias) {
@@ -214,19 +217,25 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     }
     if (shiftedBackward) {
       backwardShifted(c, k);
-      c.endControlFlow()
-          .add("// dw (CO, K) += dwtᵀ, once for this thread's images\n")
-          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-          .addStatement("for (int r = 0; r < $L; r++) g[$L + co * $L + r] += dwt[r * $L + co]", taps(), k.param("weight"),
-              taps(), outC())
-          .endControlFlow();
-      return c.build();
+      return addTransposedWeightGradient(c.endControlFlow(), k).build();
     }
-    if (planeOut() >= DOT_PIXELS) {
-      im2col(c, k);
+    if (transposedWeightGradient) {
+      if (!pointwise()) im2col(c, k);
+      c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) planeOut() * outC()))
+          .add("// dyᵀ (P, CO), written in order\n")
+          .beginControlFlow("for (int p = 0; p < $L; p++)", planeOut())
+          .addStatement("for (int co = 0; co < $L; co++) dyt[p * $L + co] = dy[n * $L + co * $L + p]", outC(), outC(),
+              output.size(), planeOut())
+          .endControlFlow()
+          .add("// dwᵀ (K, CO) += col (K, P) · dyᵀ (P, CO): a plain product, no horizontal sums\n")
+          .addStatement("$T.mmRowsA($L, $L, $L, $L, $L, $L, dyt, 0, $L, dwt, 0, $L, true)", GEMM, taps(), outC(), planeOut(),
+              pointwise() ? "x" : "col", pointwise() ? "n * " + input.size() : "0", columnRows(k), outC(), outC());
+    } else if (planeOut() >= DOT_PIXELS) {
+      if (!pointwise()) im2col(c, k);
       c.add("// dw (CO, K) += dy (CO, P) · colᵀ: dot products of length P = $L\n", planeOut())
-          .addStatement("$T.mmt($L, $L, $L, dy, n * $L, $L, col, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
-              output.size(), planeOut(), planeOut(), k.param("weight"), taps());
+          .addStatement("$T.mmt($L, $L, $L, dy, n * $L, $L, $L, $L, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
+              output.size(), planeOut(), pointwise() ? "x" : "col", pointwise() ? "n * " + input.size() : "0", planeOut(),
+              k.param("weight"), taps());
     } else {
       im2colTransposed(c, k);
       c.add("// dw (CO, K) += dy (CO, P) · colᵀ (P, K): with only $L pixels, a plain product beats dot products\n", planeOut())
@@ -245,17 +254,38 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         col2im(c, k, k.accumulate(0));
       }
     }
-    return c.endControlFlow().build();
+    c.endControlFlow();
+    return (transposedWeightGradient ? addTransposedWeightGradient(c, k) : c).build();
+  }
+
+  /** g's weight gradient += dwtᵀ, after the image loop. */
+  private CodeBlock.Builder addTransposedWeightGradient(CodeBlock.Builder c, JavaGen k) {
+    return c.add("// dw (CO, K) += dwtᵀ, once for this thread's images\n")
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("for (int r = 0; r < $L; r++) g[$L + co * $L + r] += dwt[r * $L + co]", taps(), k.param("weight"),
+            taps(), outC())
+        .endControlFlow();
+  }
+
+  /** Where row r of the (K, P) column matrix starts: r·P. */
+  private String columnRows(JavaGen k) {
+    return k.table("colrows", CodeBlock.of("$T.spaced($L, $L)",
+        com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), taps(), planeOut()));
   }
 
   private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
 
   /**
-   * From this many output pixels on, dw is computed as dot products over the pixels (each ends in
-   * one horizontal sum, cheap against P/16 vector FMAs); below it, from the transposed columns.
-   * Measured on ResNet-20: dot products win at 32×32 (1,024 pixels), lose 2× at 8×8 (64).
+   * From this many output pixels on, an im2col conv's dw is computed from the columns: transposed,
+   * dwᵀ = col · dyᵀ, when there are {@link #TRANSPOSE_TAPS} rows or more to pay for transposing dy
+   * (P·CO copies against 2·P·K·CO FLOPs), else as dot products of length P (each ending in one
+   * horizontal sum). Below it, from the transposed columns colᵀ (P·K copies). Measured on
+   * ResNet-20: dot products beat colᵀ at 32×32 (1,024 pixels), lose 2× at 8×8 (64); the
+   * transposed product beats dot products 3× at K = 288, loses at K = 27 (an RGB input).
    */
   private static final int DOT_PIXELS = 256;
+
+  private static final int TRANSPOSE_TAPS = 64;
 
   private boolean padded() {
     return h.padBefore() + h.padAfter() + w.padBefore() + w.padAfter() > 0;

@@ -17,7 +17,11 @@ class OpGradientTest {
         net("conv_dilated", "input 2x8x7 conv(2, k3, d2, p1) -> flatten -> fc(3)"),
         net("conv_same_even_kernel", "input 2x5x6 conv(3, k2, same) -> flatten -> fc(3)"),
         net("conv_valid_stride_3", "input 1x8x8 conv(2, k3, s3, valid) -> flatten -> fc(3)"),
-        // 8+ input channels take the per-tap GEMM path forward, and with 256+ pixels backward too
+        // im2col convs with 256+ output pixels take dw transposed from the columns
+        net("conv_im2col_wide_map", "input 3x17x16 conv(5, k3, p1) -> relu -> gap -> fc(3)"),
+        net("conv_im2col_stride_2_wide_map", "input 4x34x33 conv(6, k3, s2, p1) -> gap -> fc(3)"),
+        net("conv_pointwise_wide_map", "input 3x16x17 conv(4, k1) -> tanh -> gap -> fc(3)"),
+        // 8+ input channels take the per-tap GEMM path forward and backward
         net("conv_shifted_padded", "input 8x17x16 conv(3, k3, p1) -> relu -> gap -> fc(3)"),
         net("conv_shifted_dilated", "input 8x20x20 conv(2, k3, d2, p1) -> gap -> fc(3)"),
         net("conv_shifted_even_same", "input 8x20x17 conv(2, k2, same) -> tanh -> gap -> fc(3)"),

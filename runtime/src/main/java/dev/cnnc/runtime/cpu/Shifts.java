@@ -18,4 +18,11 @@ public final class Shifts {
     }
     return rows;
   }
+
+  /** {0, ld, 2·ld, …}: the rows of a plain row-major matrix, for the products that take a table. */
+  public static int[] spaced(int count, int ld) {
+    int[] rows = new int[count];
+    for (int r = 0; r < count; r++) rows[r] = r * ld;
+    return rows;
+  }
 }
