@@ -25,6 +25,11 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
 
   public static final String USAGE = "relu, leaky_relu(0.01), gelu, sigmoid or tanh";
 
+  /** Plain relu (not leaky): kernels with a dedicated relu path ask. */
+  public boolean isRelu() {
+    return fn == Fn.RELU;
+  }
+
   static Op bind(Binding b, Fn fn) {
     double alpha = 0;
     if (fn == Fn.LEAKY_RELU) {

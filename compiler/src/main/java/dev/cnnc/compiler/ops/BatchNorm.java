@@ -217,13 +217,18 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
         .addStatement("final float mu = mean[c], is = invstd[c]")
         .addStatement("double sg = 0, sgx = 0")
         .beginControlFlow("for (int n = 0, b = c * $L; n < batch; n++, b += $L)", plane(), input.size());
-    if (k.epilogue() != null) {
-      c.add("// $L' applied in place: dy is read only here\n", k.epilogue().describe())
-          .addStatement("for (int i = b; i < b + $L; i++) dy[i] = $L", plane(),
-              k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+    if (k.epilogue() != null && k.epilogue().isRelu()) {
+      c.add("// relu' applied in place (dy is read only here) in the same pass as the sums\n")
+          .addStatement("$T.reluGradientSums(dy, $L, x, b, b + $L, mu, sums, 2 * c)", SUMS, k.y(), plane());
+    } else {
+      if (k.epilogue() != null) {
+        c.add("// $L' applied in place: dy is read only here\n", k.epilogue().describe())
+            .addStatement("for (int i = b; i < b + $L; i++) dy[i] = $L", plane(),
+                k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+      }
+      c.addStatement("$T.gradientSums(dy, x, b, b + $L, mu, sums, 2 * c)", SUMS, plane());
     }
-    c.addStatement("$T.gradientSums(dy, x, b, b + $L, mu, sums, 2 * c)", SUMS, plane())
-        .addStatement("sg += sums[2 * c]")
+    c.addStatement("sg += sums[2 * c]")
         .addStatement("sgx += sums[2 * c + 1]")
         .endControlFlow()
         .add("// Σ dy·x̂ = invstd · Σ dy·(x − mean)\n")

@@ -10,6 +10,8 @@ public final class Sums {
     float squaredDeviations(float[] a, int from, int to, float mean);
 
     void gradientSums(float[] g, float[] x, int from, int to, float mean, float[] sums, int at);
+
+    void reluGradientSums(float[] g, float[] y, float[] x, int from, int to, float mean, float[] sums, int at);
   }
 
   private static final Impl IMPL = choose();
@@ -45,7 +47,23 @@ public final class Sums {
     IMPL.gradientSums(g, x, from, to, mean, sums, at);
   }
 
+  /**
+   * {@link #gradientSums} after relu's derivative: first g[i] = 0 wherever y[i] ≤ 0 (in place, y
+   * being relu's output), in the same pass, so g is read and written once instead of twice.
+   */
+  public static void reluGradientSums(float[] g, float[] y, float[] x, int from, int to, float mean, float[] sums, int at) {
+    IMPL.reluGradientSums(g, y, x, from, to, mean, sums, at);
+  }
+
   static final class ScalarSums implements Impl {
+    @Override
+    public void reluGradientSums(float[] g, float[] y, float[] x, int from, int to, float mean, float[] sums, int at) {
+      for (int i = from; i < to; i++) {
+        if (!(y[i] > 0f)) g[i] = 0f;
+      }
+      gradientSums(g, x, from, to, mean, sums, at);
+    }
+
     @Override
     public void gradientSums(float[] g, float[] x, int from, int to, float mean, float[] sums, int at) {
       float s = 0f, sx = 0f;

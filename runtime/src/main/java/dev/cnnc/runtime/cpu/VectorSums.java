@@ -2,6 +2,7 @@
 package dev.cnnc.runtime.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,6 +48,31 @@ final class VectorSums implements Sums.Impl {
     float a = s.reduceLanes(VectorOperators.ADD);
     float b = sx.reduceLanes(VectorOperators.ADD);
     for (; i < to; i++) {
+      a += g[i];
+      b += g[i] * (x[i] - mean);
+    }
+    sums[at] = a;
+    sums[at + 1] = b;
+  }
+
+  @Override
+  public void reluGradientSums(float[] g, float[] y, float[] x, int from, int to, float mean, float[] sums, int at) {
+    FloatVector m = FloatVector.broadcast(S, mean);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector s = zero;
+    FloatVector sx = zero;
+    int i = from;
+    for (; i + L <= to; i += L) {
+      VectorMask<Float> positive = FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f);
+      FloatVector gv = zero.blend(FloatVector.fromArray(S, g, i), positive);
+      gv.intoArray(g, i);
+      s = s.add(gv);
+      sx = gv.fma(FloatVector.fromArray(S, x, i).sub(m), sx);
+    }
+    float a = s.reduceLanes(VectorOperators.ADD);
+    float b = sx.reduceLanes(VectorOperators.ADD);
+    for (; i < to; i++) {
+      if (!(y[i] > 0f)) g[i] = 0f;
       a += g[i];
       b += g[i] * (x[i] - mean);
     }
