@@ -191,13 +191,16 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
     String dx = k.dx(0);
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
-    boolean shiftedBackward = shifted() && transposable();
+    // stride 1: dw from the shifted views, dx as the transposed convolution; strided: dw from the
+    // phase planes' views, dx through dcol and col2im
+    boolean shiftedBackward = shifted() && !strided() && transposable();
+    boolean phasedBackward = shifted() && strided();
     // dwᵀ (K, CO) is summed over this thread's images in a scratch and added to g once at the end
-    boolean transposedWeightGradient = shiftedBackward || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS;
+    boolean transposedWeightGradient = shiftedBackward || phasedBackward
+        || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS;
     if (shiftedBackward && dx != null) flipKernel(c, k);
-    if (!shiftedBackward && !(pointwise() && planeOut() >= DOT_PIXELS)) {
-      c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
-    }
+    boolean needsCol = phasedBackward ? dx != null : !shiftedBackward && !(pointwise() && planeOut() >= DOT_PIXELS);
+    if (needsCol) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     if (transposedWeightGradient) {
       c.addStatement("final float[] dwt = $L", k.scratch("dwt", (long) taps() * outC()))
           .addStatement("java.util.Arrays.fill(dwt, 0f)");
@@ -219,7 +222,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       backwardShifted(c, k);
       return addTransposedWeightGradient(c.endControlFlow(), k).build();
     }
-    if (transposedWeightGradient) {
+    if (phasedBackward) {
+      weightGradientFromViews(c, k);
+    } else if (transposedWeightGradient) {
       if (!pointwise()) im2col(c, k);
       c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) planeOut() * outC()))
           .add("// dyᵀ (P, CO), $L pixels of every channel at a time (both sides stay in cache)\n", TRANSPOSE_BLOCK)
@@ -358,7 +363,73 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    * GEMM reads B's rows through that table of offsets, and no 9× im2col copy is written or read.
    */
   private boolean shifted() {
-    return h.s() == 1 && w.s() == 1 && !pointwise() && inC() >= SHIFTED_MIN_CHANNELS;
+    if (pointwise() || inC() < SHIFTED_MIN_CHANNELS) return false;
+    // phase planes add (kW − 1)·d div s junk columns per output row; on small maps those (and the
+    // GEMM's partial last vector) cost more than im2col's copies: ResNet-20's 16×16 → 8×8 conv
+    // computes 80 columns for 64 pixels and ran 15% slower than im2col, its 32×32 → 16×16 one
+    // (272 for 256) 20% faster
+    return !strided() || roundUp(wide(), 16) <= PHASE_WASTE * planeOut();
+  }
+
+  private static final double PHASE_WASTE = 1.1;
+
+  private static int roundUp(int n, int multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+  }
+
+  /**
+   * A strided conv reads its padded image through s_h × s_w phase planes: plane (a, b) holds the
+   * padded pixels (i·s_h + a, j·s_w + b) at (i, j), so tap (kh, kw) reads plane
+   * ((kh·d) mod s_h, (kw·d) mod s_w) shifted by ((kh·d) div s_h, (kw·d) div s_w): a stride-1 view,
+   * and the same row-table GEMMs serve. The planes hold the image once; im2col held it kH·kW times.
+   */
+  private boolean strided() {
+    return h.s() > 1 || w.s() > 1;
+  }
+
+  /** Rows and columns of one phase plane (for stride 1 the padded image itself). */
+  private int hph() {
+    return (hp() + h.s() - 1) / h.s();
+  }
+
+  private int wph() {
+    return (wp() + w.s() - 1) / w.s();
+  }
+
+  /** Image n of x as the shifted views read: zero-bordered (stride 1) or split into phase planes; returns "xp". */
+  private void copyViews(CodeBlock.Builder c, JavaGen k) {
+    if (!strided()) {
+      copyPadded(c, k, "shifted", slack());
+      return;
+    }
+    int plane = hph() * wph();
+    c.addStatement("final float[] xp = $L", k.scratch("phases", (long) inC() * h.s() * w.s() * plane + slack()))
+        .add("// the image into its $L×$L phase planes: padded pixel (pr, pc) goes to plane (pr mod $L, pc mod $L) at (pr div $L, pc div $L);\n",
+            h.s(), w.s(), h.s(), w.s(), h.s(), w.s())
+        .add("// the border positions are never written, so they stay zero\n")
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
+        .addStatement("final int pr = ih + $L, from = n * $L + (ci * $L + ih) * $L", h.padBefore(), input.size(), input.h(),
+            input.w())
+        .addStatement("final int row = ((ci * $L + pr % $L) * $L) * $L + (pr / $L) * $L", h.s(), h.s(), w.s(), plane, h.s(), wph());
+    // column phase b holds padded columns j·s + b, i.e. input columns j·s + b − pad for j in [lo, hi)
+    for (int b = 0; b < w.s(); b++) {
+      int lo = Math.max(0, ceilDiv(w.padBefore() - b, w.s()));
+      int hi = Math.min(wph(), ceilDiv(input.w() + w.padBefore() - b, w.s()));
+      if (lo >= hi) continue;
+      c.addStatement("for (int j = $L; j < $L; j++) xp[row$L + j] = x[from + j * $L$L]", lo, hi, plus(b * plane), w.s(),
+          plus(b - w.padBefore()));
+    }
+    c.endControlFlow().endControlFlow();
+  }
+
+  /** " + v", " − |v|" or nothing, for offsets written into generated indices. */
+  private static String plus(int v) {
+    return v == 0 ? "" : v > 0 ? " + " + v : " - " + -v;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return -Math.floorDiv(-a, b);
   }
 
   /**
@@ -380,22 +451,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private void backwardShifted(CodeBlock.Builder c, JavaGen k) {
     String dx = k.dx(0);
-    copyPadded(c, k, "shifted", slack());
-    c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) wide() * outC()))
-        .add("// dyᵀ (OH·Wp, CO) in the wide layout, $L pixels of every channel at a time (both sides stay in cache);\n",
-            TRANSPOSE_BLOCK)
-        .add("// rows past OW are never written, so they stay zero\n")
-        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
-        .beginControlFlow("for (int ow0 = 0; ow0 < $L; ow0 += $L)", output.w(), TRANSPOSE_BLOCK)
-        .addStatement("final int ow1 = Math.min($L, ow0 + $L)", output.w(), TRANSPOSE_BLOCK)
-        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("final int from = n * $L + co * $L + oh * $L, to = oh * $L + co", output.size(), planeOut(), output.w(),
-            wp() * outC())
-        .addStatement("for (int ow = ow0; ow < ow1; ow++) dyt[to + ow * $L] = dy[from + ow]", outC())
-        .endControlFlow().endControlFlow().endControlFlow()
-        .add("// dwᵀ (K, CO) += the shifted views of xp (K, OH·Wp) · dyᵀ (OH·Wp, CO)\n")
-        .addStatement("$T.mmRowsA($L, $L, $L, xp, 0, $L, dyt, 0, $L, dwt, 0, $L, true)", GEMM, taps(), outC(), wide(),
-            shifts(k), outC(), outC());
+    weightGradientFromViews(c, k);
     if (dx == null) return;
     c.addStatement("final float[] dyp = $L", k.scratch("dpadded", (long) outC() * hq() * wq() + slack()))
         .add("// dy into the middle of its zero border (d·(k − 1) − pad = $L rows, $L columns)\n", qBefore(h), qBefore(w))
@@ -417,6 +473,29 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
             input.w(), wideIn, wq())
         .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxw[from + iw]", input.w(), op)
         .endControlFlow().endControlFlow();
+  }
+
+  /**
+   * dwᵀ (K, CO) += the shifted views of image n (K, OH·Wp) · dyᵀ (OH·Wp, CO), A's rows through the
+   * forward's table: a plain product with no horizontal sums.
+   */
+  private void weightGradientFromViews(CodeBlock.Builder c, JavaGen k) {
+    copyViews(c, k);
+    c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) wide() * outC()))
+        .add("// dyᵀ (OH·Wp, CO) in the wide layout, $L pixels of every channel at a time (both sides stay in cache);\n",
+            TRANSPOSE_BLOCK)
+        .add("// rows past OW are never written, so they stay zero\n")
+        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
+        .beginControlFlow("for (int ow0 = 0; ow0 < $L; ow0 += $L)", output.w(), TRANSPOSE_BLOCK)
+        .addStatement("final int ow1 = Math.min($L, ow0 + $L)", output.w(), TRANSPOSE_BLOCK)
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("final int from = n * $L + co * $L + oh * $L, to = oh * $L + co", output.size(), planeOut(), output.w(),
+            wph() * outC())
+        .addStatement("for (int ow = ow0; ow < ow1; ow++) dyt[to + ow * $L] = dy[from + ow]", outC())
+        .endControlFlow().endControlFlow().endControlFlow()
+        .add("// dwᵀ (K, CO) += the shifted views of xp (K, OH·Wp) · dyᵀ (OH·Wp, CO)\n")
+        .addStatement("$T.mmRowsA($L, $L, $L, xp, 0, $L, dyt, 0, $L, dwt, 0, $L, true)", GEMM, taps(), outC(), wide(),
+            shifts(k), outC(), outC());
   }
 
   /**
@@ -466,18 +545,23 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /** Where row (ci, kh, kw) of im2col's matrix starts in the padded image: ci·Hp·Wp + kh·d·Wp + kw·d. */
   private String shifts(JavaGen k) {
-    return k.table("shifts", CodeBlock.of("$T.of($L, $L, $L, $L, $L, $L, $L)",
-        com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), inC(), hp(), wp(), h.k(), w.k(), h.d(), w.d()));
+    com.squareup.javapoet.ClassName shifts = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts");
+    if (strided()) {
+      return k.table("shifts", CodeBlock.of("$T.phased($L, $L, $L, $L, $L, $L, $L, $L, $L)", shifts, inC(), h.s(), w.s(),
+          hph(), wph(), h.k(), w.k(), h.d(), w.d()));
+    }
+    return k.table("shifts", CodeBlock.of("$T.of($L, $L, $L, $L, $L, $L, $L)", shifts, inC(), hp(), wp(), h.k(), w.k(),
+        h.d(), w.d()));
   }
 
-  /** Output pixels in the wide layout: OH rows of Wp. */
+  /** Output pixels in the wide layout: OH rows of Wp (of a phase plane's width when strided). */
   private int wide() {
-    return output.h() * wp();
+    return output.h() * wph();
   }
 
-  /** The last tap's shift runs (kw − 1)·d columns past the last channel's plane. */
+  /** The last tap's shift runs ((kw − 1)·d) div s columns past the last channel's plane. */
   private int slack() {
-    return (w.k() - 1) * w.d();
+    return (w.k() - 1) * w.d() / w.s();
   }
 
   private CodeBlock javaForwardShifted(JavaGen k) {
@@ -486,7 +570,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
         .addStatement("final float[] yw = $L", k.scratch("wide", (long) outC() * wide()))
         .beginControlFlow("for (int n = lo; n < hi; n++)");
-    copyPadded(c, k, "shifted", slack());
+    copyViews(c, k);
     c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")
         .addStatement("$T.mmRows($L, $L, $L, w, $L, $L, 1, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
             k.param("weight"), taps(), shifts(k), wide());
@@ -496,7 +580,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
     String v = hasBias ? "yw[from + ow] + b" : "yw[from + ow]";
     c.beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
-        .addStatement("final int from = co * $L + oh * $L, to = n * $L + co * $L + oh * $L", wide(), wp(), output.size(),
+        .addStatement("final int from = co * $L + oh * $L, to = n * $L + co * $L + oh * $L", wide(), wph(), output.size(),
             planeOut(), output.w())
         .addStatement("for (int ow = 0; ow < $L; ow++) y[to + ow] = $L", output.w(),
             k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))

@@ -21,6 +21,14 @@ class OpGradientTest {
         net("conv_im2col_wide_map", "input 3x17x16 conv(5, k3, p1) -> relu -> gap -> fc(3)"),
         net("conv_im2col_stride_2_wide_map", "input 4x34x33 conv(6, k3, s2, p1) -> gap -> fc(3)"),
         net("conv_pointwise_wide_map", "input 3x16x17 conv(4, k1) -> tanh -> gap -> fc(3)"),
+        // strided convs with 8+ input channels and wide enough maps read phase planes through the
+        // row tables (stridedConvsThatShouldUsePhasePlanesDo checks that they do); narrow maps use im2col
+        net("conv_phased_stride_2", "input 3x32x31 conv(8, k1) -> conv(5, k3, s2, p1) -> relu -> gap -> fc(3)"),
+        net("conv_phased_stride_3_dilated", "input 2x20x100 conv(9, k1) -> conv(4, k3, s3, d2, p2) -> tanh -> gap -> fc(3)"),
+        net("conv_phased_even_same", "input 2x32x32 conv(8, k1) -> tanh -> conv(3, k4, s2, same) -> tanh -> gap -> fc(3)"),
+        net("conv_phased_valid_no_input_gradient", "input 8x33x34 conv(4, k3, s2, valid, nobias) -> gap -> fc(3)"),
+        net("conv_strided_narrow_map", "input 3x9x10 conv(8, k1) -> conv(5, k3, s2, p1) -> relu -> flatten -> fc(3)"),
+        net("conv_strided_1x1", "input 3x7x6 conv(8, k1) -> conv(6, k1, s2) -> flatten -> fc(3)"),
         // 8+ input channels take the per-tap GEMM path forward and backward
         net("conv_shifted_padded", "input 8x17x16 conv(3, k3, p1) -> relu -> gap -> fc(3)"),
         net("conv_shifted_dilated", "input 8x20x20 conv(2, k3, d2, p1) -> gap -> fc(3)"),
@@ -91,5 +99,15 @@ class OpGradientTest {
     GradientCheck check = new GradientCheck(new SourceFile(name + ".cnn", spec), 5, 0.1f);
     check.javaAgainstReference(1);
     check.javaAgainstReference(3);
+  }
+
+  @org.junit.jupiter.api.Test
+  void stridedConvsThatShouldUsePhasePlanesDo() {
+    nets().map(a -> (String) a.get()[0]).filter(name -> name.startsWith("conv_phased")).forEach(name -> {
+      String spec = nets().filter(a -> a.get()[0].equals(name)).findFirst().orElseThrow().get()[1].toString();
+      SourceFile file = new SourceFile(name + ".cnn", spec);
+      String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+      org.junit.jupiter.api.Assertions.assertTrue(java.contains("phase planes"), name + " should read phase planes");
+    });
   }
 }

@@ -19,6 +19,24 @@ public final class Shifts {
     return rows;
   }
 
+  /**
+   * Row (ci, kh, kw) of im2col for a strided conv whose padded image is split into sh × sw phase
+   * planes (hph × wph each, plane (a, b) holding padded pixels (i·sh + a, j·sw + b)): tap (kh, kw)
+   * reads plane ((kh·dh) mod sh, (kw·dw) mod sw) from row (kh·dh) div sh, column (kw·dw) div sw.
+   */
+  public static int[] phased(int channels, int sh, int sw, int hph, int wph, int kh, int kw, int dh, int dw) {
+    int[] rows = new int[channels * kh * kw];
+    for (int c = 0, r = 0; c < channels; c++) {
+      for (int i = 0; i < kh; i++) {
+        for (int j = 0; j < kw; j++, r++) {
+          int plane = (c * sh + i * dh % sh) * sw + j * dw % sw;
+          rows[r] = plane * hph * wph + i * dh / sh * wph + j * dw / sw;
+        }
+      }
+    }
+    return rows;
+  }
+
   /** {0, ld, 2·ld, …}: the rows of a plain row-major matrix, for the products that take a table. */
   public static int[] spaced(int count, int ld) {
     int[] rows = new int[count];

@@ -40,6 +40,17 @@ final class VectorGemm implements Gemm.Impl {
       for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
       for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
     }
+    if (j < n && j >= L && !acc) {
+      // the last n − j columns as one whole vector ending at column n: it writes a few columns a
+      // second time with the same values (each element is the same FMA chain over p), where the
+      // scalar loop below made a 72-column product (8×9 phase planes) 10× slower
+      j = n - L;
+      int i = 0;
+      for (; i + 12 <= m; i += 12) mm12x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, false);
+      for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, false);
+      for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, false);
+      j = n;
+    }
     for (; j < n; j++) {
       for (int i = 0; i < m; i++) {
         float s = 0f;
