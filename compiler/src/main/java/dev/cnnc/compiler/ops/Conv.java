@@ -453,7 +453,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     String dx = k.dx(0);
     weightGradientFromViews(c, k);
     if (dx == null) return;
-    c.addStatement("final float[] dyp = $L", k.scratch("dpadded", (long) outC() * hq() * wq() + slack()))
+    // the transposed convolution's last tap runs (kW − 1)·d columns past the last channel's plane
+    c.addStatement("final float[] dyp = $L", k.scratch("dpadded", (long) outC() * hq() * wq() + (w.k() - 1) * w.d()))
         .add("// dy into the middle of its zero border (d·(k − 1) − pad = $L rows, $L columns)\n", qBefore(h), qBefore(w))
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
         .addStatement("for (int oh = 0; oh < $L; oh++) System.arraycopy(dy, n * $L + co * $L + oh * $L, dyp, (co * $L + oh + $L) * $L + $L, $L)",

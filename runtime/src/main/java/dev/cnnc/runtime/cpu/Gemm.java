@@ -80,12 +80,6 @@ public final class Gemm {
     IMPL.mmt(m, n, k, a, aOff, lda, b, bOff, spaced(n, ldb), c, cOff, ldc, accumulate);
   }
 
-  /** As {@link #mmt}, with B's row j at b[bOff + rows[j]]. */
-  public static void mmtRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rows,
-      float[] c, int cOff, int ldc, boolean accumulate) {
-    IMPL.mmt(m, n, k, a, aOff, lda, b, bOff, rows, c, cOff, ldc, accumulate);
-  }
-
   /**
    * C (+)= A · B with A's row i at a[aOff + aRows[i]] and B(p, j) = b[bOff + p·ldb + j]. A conv's
    * weight gradient in transposed form: dwᵀ (K, CO) = (the shifted views of the padded image) (K, P) ·
