@@ -4,8 +4,9 @@
 #   bench/compare.sh [ROUNDS]        (default 3 rounds; about 1 minute per network per round)
 #
 # Runs `cnnc bench` and bench/torch_bench.py alternately, ROUNDS times per network, and prints the
-# median images/s of each side and their ratio. Machines here are shared and noisy: alternating
-# and taking medians keeps the ratio fair. Needs PyTorch for /usr/bin/python3:
+# median images/s of each side and their ratio, and the median and range of the per-round ratios
+# (each round's two runs are back to back). Machines here are shared and noisy: alternating and
+# taking medians keeps the ratio fair. Needs PyTorch for /usr/bin/python3:
 #   apt-get update && apt-get install -y python3-torch
 # Environment: THREADS (2), BATCH (64), INFER_BATCH (256), NETWORKS ("seed_simple_cnn resnet20").
 set -euo pipefail
@@ -25,12 +26,18 @@ results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 for net in $networks; do
   for ((r = 1; r <= rounds; r++)); do
-    echo "[$net round $r/$rounds] cnnc…" >&2
-    ./cnnc bench "examples/$net.cnn" --threads "$threads" --batch "$batch" --infer-batch "$infer_batch" \
-      --skip-layers --format json 2>/dev/null | "$python" -c "import json,sys; d=json.load(sys.stdin); d['side']='cnnc'; d['net']='$net'; print(json.dumps(d))" >>"$results"
-    echo "[$net round $r/$rounds] pytorch…" >&2
-    OMP_NUM_THREADS="$threads" "$python" bench/torch_bench.py "$net" --threads "$threads" --batch "$batch" \
-      --infer-batch "$infer_batch" | "$python" -c "import json,sys; d=json.load(sys.stdin); d['side']='pytorch'; d['net']='$net'; print(json.dumps(d))" >>"$results"
+    # the side that goes first alternates, so neither always runs on a machine the other warmed
+    if ((r % 2)); then sides="cnnc pytorch"; else sides="pytorch cnnc"; fi
+    for side in $sides; do
+      echo "[$net round $r/$rounds] $side…" >&2
+      if [[ $side == cnnc ]]; then
+        ./cnnc bench "examples/$net.cnn" --threads "$threads" --batch "$batch" --infer-batch "$infer_batch" \
+          --skip-layers --format json 2>/dev/null
+      else
+        OMP_NUM_THREADS="$threads" "$python" bench/torch_bench.py "$net" --threads "$threads" --batch "$batch" \
+          --infer-batch "$infer_batch"
+      fi | "$python" -c "import json,sys; d=json.load(sys.stdin); d['side']='$side'; d['net']='$net'; d['round']=$r; print(json.dumps(d))" >>"$results"
+    done
   done
 done
 "$python" - "$results" "$threads" "$batch" "$infer_batch" <<'PY'
@@ -40,10 +47,15 @@ threads, batch, infer_batch = sys.argv[2:5]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 torch_version = next(r["framework"] for r in rows if r["side"] == "pytorch")
 print(f"machine: {cpu}, {threads} threads; training batch {batch}, inference batch {infer_batch}; {torch_version}")
-print(f"{'network':<18} {'':<10} {'cnnc img/s':>11} {'pytorch img/s':>14} {'ratio':>7}")
+print(f"{'network':<18} {'':<10} {'cnnc img/s':>11} {'pytorch img/s':>14} {'ratio':>7}   per-round ratios (median, range)")
 for net in dict.fromkeys(r["net"] for r in rows):
     for key, label in (("train_images_per_s", "training"), ("infer_images_per_s", "inference")):
-        c = statistics.median(r[key] for r in rows if r["net"] == net and r["side"] == "cnnc")
-        p = statistics.median(r[key] for r in rows if r["net"] == net and r["side"] == "pytorch")
-        print(f"{net:<18} {label:<10} {c:>11.1f} {p:>14.1f} {c / p:>6.2f}x")
+        mine = sorted((r for r in rows if r["net"] == net), key=lambda r: r["round"])
+        cs = [r[key] for r in mine if r["side"] == "cnnc"]
+        ps = [r[key] for r in mine if r["side"] == "pytorch"]
+        c, p = statistics.median(cs), statistics.median(ps)
+        # each round's two runs were back to back, so their ratio shares the machine's state
+        paired = [a / b for a, b in zip(cs, ps)]
+        print(f"{net:<18} {label:<10} {c:>11.1f} {p:>14.1f} {c / p:>6.2f}x   "
+              f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f}x over {len(paired)})")
 PY

@@ -465,8 +465,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     String op = k.accumulate(0) ? "+=" : "=";
     c.addStatement("final float[] dxw = $L", k.scratch("dwide", (long) inC() * wideIn))
         .add("// dxw (CI, H·Wq) = flipped (CI, CO·kH·kW) · the shifted views of dyp: the transposed convolution\n")
-        .addStatement("$T.mmRows($L, $L, $L, flipped, 0, $L, 1, dyp, 0, $L, dxw, 0, $L, false)", GEMM, inC(), wideIn,
-            taps, taps, transposedShifts(k), wideIn)
+        .addStatement("$T.mmRowsPacked($L, $L, $L, packedFlipped, 0, dyp, 0, $L, dxw, 0, $L, false)", GEMM, inC(), wideIn,
+            taps, transposedShifts(k), wideIn)
         .add("// the valid columns are dx\n")
         .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
         .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
@@ -513,6 +513,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
             outC(), kk)
         .addStatement("for (int tap = 0; tap < $L; tap++) flipped[to + tap] = w[from + $L - tap]", kk, kk - 1)
         .endControlFlow().endControlFlow();
+    c.add("// in the micro-kernel's panel layout, as the transposed convolution reads it\n")
+        .addStatement("final float[] packedFlipped = $L", k.scratch("packedflipped", (long) inC() * outC() * kk))
+        .addStatement("$T.pack($L, $L, flipped, 0, $L, 1, packedFlipped, 0)", GEMM, inC(), outC() * kk, outC() * kk);
   }
 
   /** dy's border for the transposed convolution: d·(k − 1) − pad (before) on each side. */
@@ -570,11 +573,14 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
         .addStatement("final float[] yw = $L", k.scratch("wide", (long) outC() * wide()))
+        .addStatement("final float[] packed = $L", k.scratch("packed", (long) outC() * taps()))
+        .add("// w (CO, K) in the micro-kernel's panel layout, once for all this thread's images\n")
+        .addStatement("$T.pack($L, $L, w, $L, $L, 1, packed, 0)", GEMM, outC(), taps(), k.param("weight"), taps())
         .beginControlFlow("for (int n = lo; n < hi; n++)");
     copyViews(c, k);
     c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")
-        .addStatement("$T.mmRows($L, $L, $L, w, $L, $L, 1, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
-            k.param("weight"), taps(), shifts(k), wide());
+        .addStatement("$T.mmRowsPacked($L, $L, $L, packed, 0, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
+            shifts(k), wide());
     c.add(k.epilogue() != null ? "// the valid columns, with bias and $L\n" : "// the valid columns$L\n",
             k.epilogue() != null ? k.epilogue().describe() : hasBias ? ", with bias" : "")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC());

@@ -18,6 +18,20 @@ final class ScalarGemm implements Gemm.Impl {
   }
 
   @Override
+  public void mmPacked(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rows, float[] c, int cOff,
+      int ldc, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int ci = cOff + i * ldc;
+      if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+      for (int p = 0; p < k; p++) {
+        float av = a[Gemm.packedIndex(i, p, m, k, aOff)];
+        int bp = bOff + rows[p];
+        for (int j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+      }
+    }
+  }
+
+  @Override
   public void mmt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] rows,
       float[] c, int cOff, int ldc, boolean accumulate) {
     for (int i = 0; i < m; i++) {

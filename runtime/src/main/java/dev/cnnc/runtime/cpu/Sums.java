@@ -2,6 +2,12 @@
 // Vector API when the JVM has it, else four scalar chains. C2 does not vectorize float reductions.
 package dev.cnnc.runtime.cpu;
 
+import java.util.Objects;
+
+/**
+ * Every entry point checks its ranges before the kernels run, so the kernels stay in bounds when
+ * the Vector API's own per-load checks are turned off (see {@link Gemm}).
+ */
 public final class Sums {
   /** The strategy behind the static calls, chosen once. */
   public interface Impl {
@@ -31,11 +37,13 @@ public final class Sums {
 
   /** Σ a[from..to). */
   public static float sum(float[] a, int from, int to) {
+    Objects.checkFromToIndex(from, to, a.length);
     return IMPL.sum(a, from, to);
   }
 
   /** Σ (a[i] − mean)² over [from, to). */
   public static float squaredDeviations(float[] a, int from, int to, float mean) {
+    Objects.checkFromToIndex(from, to, a.length);
     return IMPL.squaredDeviations(a, from, to, mean);
   }
 
@@ -44,6 +52,9 @@ public final class Sums {
    * Σ g · (x − mean). One read of g and x instead of two; the caller's array, so nothing is allocated.
    */
   public static void gradientSums(float[] g, float[] x, int from, int to, float mean, float[] sums, int at) {
+    Objects.checkFromToIndex(from, to, g.length);
+    Objects.checkFromToIndex(from, to, x.length);
+    Objects.checkFromIndexSize(at, 2, sums.length);
     IMPL.gradientSums(g, x, from, to, mean, sums, at);
   }
 
@@ -52,6 +63,10 @@ public final class Sums {
    * being relu's output), in the same pass, so g is read and written once instead of twice.
    */
   public static void reluGradientSums(float[] g, float[] y, float[] x, int from, int to, float mean, float[] sums, int at) {
+    Objects.checkFromToIndex(from, to, g.length);
+    Objects.checkFromToIndex(from, to, y.length);
+    Objects.checkFromToIndex(from, to, x.length);
+    Objects.checkFromIndexSize(at, 2, sums.length);
     IMPL.reluGradientSums(g, y, x, from, to, mean, sums, at);
   }
 

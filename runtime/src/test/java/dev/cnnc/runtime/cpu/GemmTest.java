@@ -30,6 +30,7 @@ class GemmTest {
           }
           checkTransposedB(g, s[0], s[1], s[2], accumulate, r);
           checkRowTableA(g, s[0], s[1], s[2], accumulate, r);
+          checkPacked(g, s[0], s[1], s[2], accumulate, r);
         }
       }
     }
@@ -90,6 +91,65 @@ class GemmTest {
       }
     g.mmRowsA(m, n, k, a, 5, aRows, b, 6, ldb, c, 1, ldc, acc);
     assertClose(expected, c, g + " mmRowsA " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
+  }
+
+  /** C (+)= A · B with A packed by Gemm.pack (panels of 8 rows, then the tail) and B's rows through a table. */
+  private static void checkPacked(Gemm.Impl g, int m, int n, int k, boolean acc, SplittableRandom r) {
+    int lda = k + 3, ldc = n + 2, span = 2 * k + 40;
+    float[] a = random(m * lda + 2, r);
+    int[] rows = new int[k];
+    for (int p = 0; p < k; p++) rows[p] = r.nextInt(span);
+    float[] b = random(span + n + 3, r);
+    float[] c = random(m * ldc + 5, r);
+    float[] packed = random(m * k + 11, r);
+    Gemm.pack(m, k, a, 2, lda, 1, packed, 11);
+    for (int i = 0; i < m; i++)
+      for (int p = 0; p < k; p++) assertEquals(a[2 + i * lda + p], packed[Gemm.packedIndex(i, p, m, k, 11)]);
+    float[] expected = c.clone();
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int p = 0; p < k; p++) s += (double) a[2 + i * lda + p] * b[3 + rows[p] + j];
+        expected[5 + i * ldc + j] = (float) ((acc ? expected[5 + i * ldc + j] : 0) + s);
+      }
+    g.mmPacked(m, n, k, packed, 11, b, 3, rows, c, 5, ldc, acc);
+    assertClose(expected, c, g + " mmPacked " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
+  }
+
+  /**
+   * Every entry point checks its ranges before a kernel runs (./cnnc turns the Vector API's own
+   * per-load checks off): a call that would read or write past an array throws and writes nothing.
+   */
+  @Test
+  void callsThatWouldLeaveTheirArraysThrowBeforeTouchingThem() {
+    float[] a = new float[16 * 8], b = new float[8 * 48], c = new float[16 * 48], packed = new float[16 * 8];
+    int[] rows = Shifts.spaced(8, 48);
+    int[] far = rows.clone();
+    far[5] = 48 * 8; // one row past the end of b
+    float[] before = c.clone();
+    List<Runnable> bad = List.of(
+        () -> Gemm.mm(16, 48, 8, a, 0, 8, 1, b, 1, 48, c, 0, 48, false),
+        () -> Gemm.mm(16, 48, 8, a, 0, 8, 1, b, 0, 48, c, 1, 48, false),
+        () -> Gemm.mmRows(16, 48, 8, a, 0, 8, 1, b, 0, far, c, 0, 48, false),
+        () -> Gemm.mmRowsPacked(16, 48, 8, packed, 0, b, 0, far, c, 0, 48, true),
+        () -> Gemm.mmRowsPacked(16, 48, 8, packed, 1, b, 0, rows, c, 0, 48, true),
+        () -> Gemm.mmRowsPacked(17, 48, 8, packed, 0, b, 0, rows, c, 0, 48, true),
+        () -> Gemm.mmt(16, 48, 8, a, 0, 8, b, 0, 9, c, 0, 48, true),
+        () -> Gemm.mmRowsA(8, 48, 8, b, 0, Shifts.spaced(8, 48), a, 0, 48, c, 0, 48, true),
+        () -> Gemm.mmRowsA(16, 48, 8, a, 0, new int[] {0, 1, 2}, b, 0, 48, c, 0, 48, true),
+        () -> Sums.sum(a, 0, a.length + 1),
+        () -> Sums.reluGradientSums(c, a, c, 0, c.length, 0f, new float[2], 0),
+        () -> Sums.gradientSums(c, c, 0, c.length, 0f, new float[2], 1));
+    for (int i = 0; i < bad.size(); i++) {
+      Runnable call = bad.get(i);
+      try {
+        call.run();
+        throw new AssertionError("call " + i + " should have thrown");
+      } catch (IndexOutOfBoundsException expected) {
+        assertTrue(java.util.Arrays.equals(before, c), "call " + i + " wrote before throwing");
+      }
+    }
+    Gemm.mmRowsPacked(16, 48, 8, packed, 0, b, 0, rows, c, 0, 48, false); // and the same call in range runs
   }
 
   private static void assertClose(float[] expected, float[] actual, String what) {
