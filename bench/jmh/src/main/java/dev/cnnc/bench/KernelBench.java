@@ -11,6 +11,7 @@ import dev.cnnc.compiler.diag.SourceFile;
 import dev.cnnc.compiler.emit.JavaBackend;
 import dev.cnnc.runtime.cpu.CpuNetwork;
 import dev.cnnc.runtime.cpu.Gemm;
+import dev.cnnc.runtime.cpu.Shifts;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +27,8 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
+    "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0"})
 public class KernelBench {
   /**
    * One image of a 3×3 conv as (output channels, input channels, output pixels): SimpleCNN's
@@ -39,9 +41,9 @@ public class KernelBench {
   @Param({"64x2048x512"})
   public String fc;
 
-  private int co, k, p, rows, in, out;
-  private int[] colRows;
-  private float[] w, col, y, dw, fx, fw, fy, poolIn, poolOut;
+  private int co, k, p, rows, in, out, side, wide;
+  private int[] colRows, shifts;
+  private float[] w, col, y, dw, fx, fw, fy, poolIn, poolOut, padded, packed, yWide;
   private CpuNetwork pool;
 
   @Setup
@@ -58,6 +60,14 @@ public class KernelBench {
     col = random(k * p);
     y = random(co * p);
     dw = random(co * k);
+    // the shifted form: one zero-bordered image, B's rows through the table of (ci, kh, kw) shifts
+    side = (int) Math.round(Math.sqrt(p));
+    wide = side * (side + 2);
+    shifts = Shifts.of(k / 9, side + 2, side + 2, 3, 3, 1, 1);
+    padded = random(k / 9 * (side + 2) * (side + 2) + 2);
+    packed = new float[co * k];
+    Gemm.pack(co, k, w, 0, k, 1, packed, 0);
+    yWide = new float[co * wide];
     colRows = new int[k];
     for (int r = 0; r < k; r++) colRows[r] = r * p;
     fx = random(rows * in);
@@ -74,6 +84,20 @@ public class KernelBench {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
     return a;
+  }
+
+  /** The shifted conv forward: yw (CO, OH·Wp) = w (CO, K) · the shifted views, w read in place. */
+  @Benchmark
+  public float[] convForwardShifted() {
+    Gemm.mmRows(co, wide, k, w, 0, k, 1, padded, 0, shifts, yWide, 0, wide, false);
+    return yWide;
+  }
+
+  /** The same product with w packed in 8-row panels (as the generated code does once per launch). */
+  @Benchmark
+  public float[] convForwardShiftedPacked() {
+    Gemm.mmRowsPacked(co, wide, k, packed, 0, padded, 0, shifts, yWide, 0, wide, false);
+    return yWide;
   }
 
   /** y (CO, P) = w (CO, K) · col (K, P). */
