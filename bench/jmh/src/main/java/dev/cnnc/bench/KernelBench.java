@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0"})
+    "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0", "-XX:CompileCommand=quiet",
+    "-XX:CompileCommand=inline,jdk/incubator/vector/*.*"})
 public class KernelBench {
   /**
    * One image of a 3×3 conv as (output channels, input channels, output pixels): SimpleCNN's
