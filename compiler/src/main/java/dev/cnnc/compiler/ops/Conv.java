@@ -482,10 +482,11 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private void weightGradientFromViews(CodeBlock.Builder c, JavaGen k) {
     copyViews(c, k);
-    c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) wide() * outC()))
+    c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) (wide() + 2) * outC()))
         .add("// dyᵀ (OH·Wp, CO) in the wide layout, $L pixels of every channel at a time (both sides stay in cache);\n",
             TRANSPOSE_BLOCK)
-        .add("// rows past OW are never written, so they stay zero\n")
+        .add("// rows past OW and the two rows after the last are never written, so they stay zero (with a 3-wide\n")
+        .add("// kernel the product slides B's rows along A's: it reads two past the end)\n")
         .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
         .beginControlFlow("for (int ow0 = 0; ow0 < $L; ow0 += $L)", output.w(), TRANSPOSE_BLOCK)
         .addStatement("final int ow1 = Math.min($L, ow0 + $L)", output.w(), TRANSPOSE_BLOCK)

@@ -137,7 +137,10 @@ public final class Gemm {
   /**
    * C (+)= A · B with A's row i at a[aOff + aRows[i]] and B(p, j) = b[bOff + p·ldb + j]. A conv's
    * weight gradient in transposed form: dwᵀ (K, CO) = (the shifted views of the padded image) (K, P) ·
-   * dyᵀ (P, CO), a product with no horizontal sums whatever the number of pixels.
+   * dyᵀ (P, CO), a product with no horizontal sums whatever the number of pixels. When the table
+   * comes in runs of three consecutive offsets (a 3-wide stride-1 kernel's taps) and b holds two
+   * more rows after B's last, both zero, the Vector API kernels slide B along A's rows and load a
+   * third as much (see VectorGemm.slidingRowsA); the generated convs leave those two rows zero.
    */
   public static void mmRowsA(int m, int n, int k, float[] a, int aOff, int[] aRows, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {

@@ -93,6 +93,64 @@ class GemmTest {
     assertClose(expected, c, g + " mmRowsA " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
   }
 
+  /**
+   * The weight-gradient product's tables (runs of three consecutive rows: a 3-wide stride-1 kernel's
+   * taps) with two zero rows after B's last take VectorGemm's sliding-window kernels: checked
+   * against the triple loop over every tile and tail, and bit for bit against the general kernels
+   * (the same table with each run reversed, which is no longer a run). Without the zero rows the
+   * general kernels run, and must ignore whatever follows B.
+   */
+  @Test
+  void threeTapRunsMatchTheTripleLoopAndTheGeneralKernelsBitForBit() {
+    SplittableRandom r = new SplittableRandom(2);
+    int[][] shapes = {{144, 16, 1088}, {288, 32, 288}, {576, 64, 80}, {27, 16, 2}, {3, 16, 1}, {9, 48, 5},
+        {21, 50, 17}, {57, 33, 40}, {6, 15, 9}, {18, 17, 3}};
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      int[] runs = Shifts.of(m / 3, 4, k + 2, 1, 3, 1, 1);
+      assertTrue(VectorGemm.inThreeTapRuns(runs, m), "a 1×3 kernel's table is three-tap runs");
+      int[] reversed = new int[m];
+      for (int i = 0; i < m; i++) reversed[i] = runs[i - i % 3 + 2 - i % 3];
+      assertTrue(m < 3 || !VectorGemm.inThreeTapRuns(reversed, m));
+      int ldb = n + 1, ldc = n + 2;
+      float[] a = random(runs[m - 1] + k + 4, r), b = random((k + 2) * ldb + 3, r);
+      float[] padded = b.clone();
+      java.util.Arrays.fill(padded, 3 + k * ldb, padded.length, 0f);
+      assertEquals(n >= VectorGemm.L, VectorGemm.slides(m, n, k, runs, padded, 3, ldb), "the sliding kernels take it");
+      assertTrue(!VectorGemm.slides(m, n, k, runs, b, 3, ldb), "without zero rows after B the general kernels take it");
+      for (boolean acc : new boolean[] {false, true}) {
+        float[] c = random(m * ldc, r), cReversed = new float[m * ldc], expected = c.clone();
+        for (int i = 0; i < m; i++) {
+          int from = (i - i % 3 + 2 - i % 3) * ldc;
+          System.arraycopy(c, i * ldc, cReversed, from, ldc);
+          for (int j = 0; j < n; j++) {
+            double sum = 0;
+            for (int p = 0; p < k; p++) sum += (double) a[4 + runs[i] + p] * b[3 + p * ldb + j];
+            expected[i * ldc + j] = (float) ((acc ? expected[i * ldc + j] : 0) + sum);
+          }
+        }
+        for (Gemm.Impl g : IMPLS) {
+          for (float[] bb : List.of(padded, b)) {
+            float[] got = c.clone();
+            g.mmRowsA(m, n, k, a, 4, runs, bb, 3, ldb, got, 0, ldc, acc);
+            assertClose(expected, got, g + " mmRowsA, three-tap runs " + m + "×" + n + "×" + k + (acc ? " +=" : "")
+                + (bb == padded ? ", zero rows after B" : ""));
+          }
+        }
+        float[] sliding = c.clone();
+        new VectorGemm().mmRowsA(m, n, k, a, 4, runs, padded, 3, ldb, sliding, 0, ldc, acc);
+        new VectorGemm().mmRowsA(m, n, k, a, 4, reversed, padded, 3, ldb, cReversed, 0, ldc, acc);
+        for (int i = 0; i < m; i++) {
+          int from = (i - i % 3 + 2 - i % 3) * ldc;
+          for (int j = 0; j < n; j++) {
+            assertEquals(Float.floatToIntBits(cReversed[from + j]), Float.floatToIntBits(sliding[i * ldc + j]),
+                "row " + i + ", column " + j + " of " + m + "×" + n + "×" + k);
+          }
+        }
+      }
+    }
+  }
+
   /** C (+)= A · B with A packed by Gemm.pack (panels of 8 rows, then the tail) and B's rows through a table. */
   private static void checkPacked(Gemm.Impl g, int m, int n, int k, boolean acc, SplittableRandom r) {
     int lda = k + 3, ldc = n + 2, span = 2 * k + 40;
