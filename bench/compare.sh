@@ -58,4 +58,10 @@ for net in dict.fromkeys(r["net"] for r in rows):
         paired = [a / b for a, b in zip(cs, ps)]
         print(f"{net:<18} {label:<10} {c:>11.1f} {p:>14.1f} {c / p:>6.2f}x   "
               f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f}x over {len(paired)})")
+# `cnnc bench` names any GEMM kernel the JIT compiled without the Vector API's intrinsics (that
+# JVM's figures are about 15x low); such a round stays in the table, flagged here
+for r in rows:
+    if r["side"] == "cnnc" and r.get("jit_suspects"):
+        print(f"note: {r['net']} round {r['round']}: the JIT compiled {', '.join(r['jit_suspects'])} without the "
+              f"Vector API's intrinsics, so that round's cnnc figures are far too low")
 PY

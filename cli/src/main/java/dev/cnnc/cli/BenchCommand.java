@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.cnnc.runtime.cpu.CpuNetwork;
 import dev.cnnc.runtime.cpu.Gemm;
+import dev.cnnc.runtime.cpu.KernelJit;
 import dev.cnnc.runtime.cpu.Peak;
 import dev.cnnc.runtime.optim.Optimizer;
 import dev.cnnc.runtime.optim.OptimizerConfig;
@@ -85,12 +86,25 @@ final class BenchCommand implements Callable<Integer> {
     err.printf("bench %s: batch %d, %d thread%s, %s GEMM; warming up…%n", net.name(), batch, t, t == 1 ? "" : "s",
         Gemm.strategy());
     err.flush();
-    double trainRate = batch / median(trainStep);
-    double inferRate = inferBatch / median(inferStep);
+    double trainRate, inferRate;
+    List<Layer> layers;
+    List<String> suspects;
+    try (KernelJit jit = KernelJit.start()) {
+      trainRate = batch / median(trainStep);
+      inferRate = inferBatch / median(inferStep);
+      layers = skipLayers ? List.of() : profile(net, trainStep, inferStep);
+      suspects = jit.suspects();
+    }
     double peak = peakGflops != null ? peakGflops : Peak.perThreadGflops() * t;
-    List<Layer> layers = skipLayers ? List.of() : profile(net, trainStep, inferStep);
+    if (!suspects.isEmpty()) {
+      err.printf("warning: the JIT compiled %s without the Vector API's intrinsics (a few kB when compiled well): this"
+          + " JVM runs %s about 15× slower, so these figures say nothing about cnnc; run the bench again%n",
+          String.join(", ", suspects), suspects.size() == 1 ? "that kernel" : "those kernels");
+      err.flush();
+    }
     PrintWriter out = spec.commandLine().getOut();
-    out.print(format == Format.json ? json(net, t, trainRate, inferRate, peak, layers) : text(net, t, trainRate, inferRate, peak, layers));
+    out.print(format == Format.json ? json(net, t, trainRate, inferRate, peak, layers, suspects)
+        : text(net, t, trainRate, inferRate, peak, layers));
     out.flush();
     return Main.OK;
   }
@@ -171,7 +185,8 @@ final class BenchCommand implements Callable<Integer> {
     return s.length() <= n ? s : s.substring(0, n - 1) + "…";
   }
 
-  private String json(CpuNetwork net, int t, double train, double infer, double peak, List<Layer> layers) {
+  private String json(CpuNetwork net, int t, double train, double infer, double peak, List<Layer> layers,
+      List<String> suspects) {
     JsonObject o = new JsonObject();
     o.addProperty("network", net.name());
     o.addProperty("threads", t);
@@ -181,6 +196,10 @@ final class BenchCommand implements Callable<Integer> {
     o.addProperty("peak_gflops", peak);
     o.addProperty("train_images_per_s", train);
     o.addProperty("infer_images_per_s", infer);
+    // kernels the JIT compiled without the Vector API's intrinsics (then the figures are ~15× low)
+    JsonArray jit = new JsonArray();
+    suspects.forEach(jit::add);
+    o.add("jit_suspects", jit);
     JsonArray list = new JsonArray();
     for (Layer l : layers) {
       JsonObject j = new JsonObject();

@@ -1,0 +1,69 @@
+// `cnnc bench`: what it reports, in both formats, and its argument errors. Speeds are never checked
+// here (shared machines are noisy); only that the figures exist and fit together.
+package dev.cnnc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+  private static final String[] SHORT = {"--threads", "2", "--batch", "8", "--infer-batch", "16", "--seconds", "0.05",
+      "--windows", "1", "--peak-gflops", "100"};
+
+  private static Cli.Result bench(String... more) {
+    String[] args = new String[2 + SHORT.length + more.length];
+    args[0] = "bench";
+    args[1] = Cli.example("lenet5.cnn").toString();
+    System.arraycopy(SHORT, 0, args, 2, SHORT.length);
+    System.arraycopy(more, 0, args, 2 + SHORT.length, more.length);
+    return Cli.run(args);
+  }
+
+  @Test
+  void jsonHasTheRatesEveryKernelAndTheJitCheck() {
+    Cli.Result r = bench("--format", "json");
+    assertEquals(0, r.exit(), r.toString());
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals("LeNet5", o.get("network").getAsString(), r.out());
+    assertEquals(2, o.get("threads").getAsInt());
+    assertEquals(8, o.get("batch").getAsInt());
+    assertEquals(100.0, o.get("peak_gflops").getAsDouble());
+    assertTrue(o.get("train_images_per_s").getAsDouble() > 0);
+    assertTrue(o.get("infer_images_per_s").getAsDouble() > 0);
+    assertTrue(o.get("jit_suspects").isJsonArray(), "kernels compiled without intrinsics are always listed, maybe none");
+    boolean train = false, backward = false, infer = false;
+    for (JsonElement e : o.getAsJsonArray("layers")) {
+      JsonObject l = e.getAsJsonObject();
+      String phase = l.get("phase").getAsString();
+      train |= phase.equals("train");
+      backward |= phase.equals("backward");
+      infer |= phase.equals("infer");
+      assertTrue(l.get("ms_per_step").getAsDouble() >= 0, l.toString());
+      if (l.get("op").getAsString().startsWith("conv")) {
+        assertTrue(l.get("gflops").getAsDouble() > 0, l.toString());
+        assertEquals(l.get("gflops").getAsDouble() / 100.0, l.get("peak_share").getAsDouble(), 1e-9);
+      }
+    }
+    assertTrue(train && backward && infer, "every phase is profiled: " + r.out());
+  }
+
+  @Test
+  void textSkipsTheLayersWhenAsked() {
+    Cli.Result r = bench("--skip-layers");
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("training:") && r.out().contains("inference:"), r.out());
+    assertTrue(!r.out().contains("GFLOP/s  % peak") && !r.out().contains("phase"), r.out());
+    assertTrue(r.err().contains("warming up"), r.err());
+  }
+
+  @Test
+  void nonPositiveSettingsAreAUsageError() {
+    Cli.Result r = Cli.run("bench", Cli.example("lenet5.cnn").toString(), "--windows", "0");
+    assertEquals(Main.USAGE, r.exit(), r.toString());
+    assertTrue(r.err().contains("must be positive"), r.err());
+  }
+}

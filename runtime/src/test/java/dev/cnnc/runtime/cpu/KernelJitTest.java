@@ -1,0 +1,55 @@
+// The JIT watcher: which compilations count as suspect, and that it really sees the kernels compile.
+package dev.cnnc.runtime.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KernelJitTest {
+  private static KernelJit.Compile c2(String method, boolean osr, long bytes, long id) {
+    return new KernelJit.Compile(method, 4, osr, true, bytes, id);
+  }
+
+  @Test
+  void onlyTheLastFullC2CompilationOfAKernelCounts() {
+    List<KernelJit.Compile> compiles = List.of(
+        c2("VectorGemm.p8x3", true, 76_000, 1),                       // on-stack replacement: the first call only
+        c2("VectorGemm.p8x3", false, 3_300, 2),                       // the code every later call runs: fine
+        c2("VectorGemm.a12x2", false, 80_200, 3),                     // compiled without the intrinsics
+        c2("VectorGemm.mm8x3", false, 79_600, 4),
+        c2("VectorGemm.mm8x3", false, 4_100, 9),                      // compiled again, well this time
+        new KernelJit.Compile("VectorGemm.slide3x2", 3, false, true, 180_000, 5), // C1's code is always large
+        new KernelJit.Compile("VectorGemm.slide6x1", 4, false, false, 90_000, 6));  // a failed compile runs nothing
+    assertEquals(List.of("VectorGemm.a12x2 (80 kB)"), KernelJit.suspects(compiles));
+    assertEquals(List.of(), KernelJit.suspects(List.of()));
+  }
+
+  /** The recording really sees C2 at work: a method hot only here gets compiled while it watches. */
+  @Test
+  void seesC2CompileAHotMethod() throws Exception {
+    try (KernelJit jit = KernelJit.start()) {
+      float[] v = new float[4096];
+      float sink = 0;
+      long until = System.nanoTime() + 2_000_000_000L;
+      do {
+        sink += hot(v, sink);
+      } while (System.nanoTime() < until);
+      if (sink == 42) System.out.print("");
+      assumeTrue(KernelJit.recordable(), "this runtime has no Flight Recorder");
+      List<String> compiled = jit.compiled(KernelJitTest.class.getName());
+      assertTrue(compiled.contains("KernelJitTest.hot"), "compiled: " + compiled);
+    }
+  }
+
+  private static float hot(float[] v, float x) {
+    float s = 0;
+    for (int i = 0; i < v.length; i++) {
+      v[i] = v[i] * 0.5f + x;
+      s += v[i];
+    }
+    return s * 1e-9f;
+  }
+}
