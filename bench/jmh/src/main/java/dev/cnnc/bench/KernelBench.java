@@ -44,7 +44,7 @@ public class KernelBench {
 
   private int co, k, p, rows, in, out, side, wide;
   private int[] colRows, shifts;
-  private float[] w, col, y, dw, fx, fw, fy, poolIn, poolOut, padded, packed, yWide;
+  private float[] w, col, y, dw, fx, fw, fy, poolIn, poolOut, padded, packed, yWide, dyWide;
   private CpuNetwork pool;
 
   @Setup
@@ -69,6 +69,8 @@ public class KernelBench {
     packed = new float[co * k];
     Gemm.pack(co, k, w, 0, k, 1, packed, 0);
     yWide = new float[co * wide];
+    // dyᵀ (OH·Wp, CO) with two zero rows after the last, as the generated convs allocate it
+    dyWide = java.util.Arrays.copyOf(random(wide * co), (wide + 2) * co);
     colRows = new int[k];
     for (int r = 0; r < k; r++) colRows[r] = r * p;
     fx = random(rows * in);
@@ -129,6 +131,16 @@ public class KernelBench {
   @Benchmark
   public float[] convBackwardWeightsTransposed() {
     Gemm.mmRowsA(k, co, p, col, 0, colRows, y, 0, co, dw, 0, co, true);
+    return dw;
+  }
+
+  /**
+   * dwᵀ (K, CO) += the shifted views (K, OH·Wp) · dyᵀ (OH·Wp, CO): what the generated stride-1 convs
+   * run, where the three-tap runs and dyᵀ's two zero rows select the sliding-window kernels.
+   */
+  @Benchmark
+  public float[] convBackwardWeightsShifted() {
+    Gemm.mmRowsA(k, co, wide, padded, 0, shifts, dyWide, 0, co, dw, 0, co, true);
     return dw;
   }
 
