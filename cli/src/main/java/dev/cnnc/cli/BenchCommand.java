@@ -97,9 +97,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     double peak = peakGflops != null ? peakGflops : Peak.perThreadGflops() * t;
     if (!suspects.isEmpty()) {
-      err.printf("warning: the JIT compiled %s without the Vector API's intrinsics (a few kB when compiled well): this"
-          + " JVM runs %s about 15× slower, so these figures say nothing about cnnc; run the bench again%n",
-          String.join(", ", suspects), suspects.size() == 1 ? "that kernel" : "those kernels");
+      err.printf("warning: %s, so these figures say nothing about cnnc; run the bench again%n", KernelJit.describe(suspects));
       err.flush();
     }
     PrintWriter out = spec.commandLine().getOut();

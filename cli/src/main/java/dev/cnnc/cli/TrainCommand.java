@@ -2,6 +2,8 @@
 package dev.cnnc.cli;
 
 import dev.cnnc.runtime.Model;
+import dev.cnnc.runtime.cpu.CpuNetwork;
+import dev.cnnc.runtime.cpu.KernelJit;
 import dev.cnnc.runtime.data.Cifar10;
 import dev.cnnc.runtime.data.Dataset;
 import dev.cnnc.runtime.io.AtomicFiles;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -172,6 +175,28 @@ final class TrainCommand implements Callable<Integer> {
    * Trains, telling an interrupted user (Ctrl-C, kill) what is safe on disk and how to continue;
    * running out of memory becomes a message about the batch size.
    */
+  /** How long training runs before the JIT check: the kernels are compiled within seconds, and stay as compiled. */
+  private static final long JIT_CHECK_MILLIS = Long.getLong("cnnc.jitCheckMillis", 60_000);
+
+  /**
+   * After a minute of training, warns if the JIT compiled a GEMM kernel without the Vector API's
+   * intrinsics: the run would take ~15× as long, and a restart (--resume keeps finished epochs) fixes it.
+   */
+  private void checkJit(KernelJit jit, TrainConfig config, PrintWriter err) {
+    try {
+      Thread.sleep(JIT_CHECK_MILLIS);
+    } catch (InterruptedException done) {
+      return;
+    }
+    List<String> suspects = jit.suspects();
+    if (suspects.isEmpty()) return;
+    err.println();
+    err.println("warning: " + KernelJit.describe(suspects) + ". Stop this run (Ctrl-C keeps every finished epoch)"
+        + " and continue it with --out " + config.out() + " --resume (and the same flags): a new JVM almost always"
+        + " compiles it well.");
+    err.flush();
+  }
+
   private TrainResult trainGuarded(Model model, TrainConfig config, Dataset train, Dataset test, PrintWriter err) {
     Thread hook = new Thread(() -> {
       err.println();
@@ -182,11 +207,21 @@ final class TrainCommand implements Callable<Integer> {
       err.flush();
     });
     Runtime.getRuntime().addShutdownHook(hook);
+    KernelJit jit = model instanceof CpuNetwork ? KernelJit.start() : null;
+    Thread jitCheck = jit == null ? null : new Thread(() -> checkJit(jit, config, err), "cnnc-jit-check");
+    if (jitCheck != null) {
+      jitCheck.setDaemon(true);
+      jitCheck.start();
+    }
     try {
       return new Trainer(config, main.host.progress()).train(model, train, test);
     } catch (OutOfMemoryError e) {
       throw Models.outOfMemory(model.name(), config.batch(), -1);
     } finally {
+      if (jit != null) {
+        jitCheck.interrupt();
+        jit.close();
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {

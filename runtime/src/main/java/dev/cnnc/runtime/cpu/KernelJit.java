@@ -53,7 +53,7 @@ public final class KernelJit implements AutoCloseable {
    * Stops watching and names each kernel whose last full (not on-stack-replacement) C2 compilation
    * is suspect, with its size: "VectorGemm.p8x3 (80 kB)". Empty when all is well or nothing was watched.
    */
-  public List<String> suspects() {
+  public synchronized List<String> suspects() {
     if (recording == null) return List.of();
     try {
       return suspects(Recorder.stop(recording, KERNELS));
@@ -82,8 +82,14 @@ public final class KernelJit implements AutoCloseable {
     return out;
   }
 
+  /** What the suspects mean, for a warning: "the JIT compiled … about 15× slower". */
+  public static String describe(List<String> suspects) {
+    return "the JIT compiled " + String.join(", ", suspects) + " without the Vector API's intrinsics (a few kB when"
+        + " compiled well): this JVM runs " + (suspects.size() == 1 ? "that kernel" : "those kernels") + " about 15× slower";
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
     if (recording != null) Recorder.close(recording);
   }
 

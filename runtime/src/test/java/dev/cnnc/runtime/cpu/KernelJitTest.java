@@ -25,6 +25,8 @@ class KernelJitTest {
         new KernelJit.Compile("VectorGemm.slide6x1", 4, false, false, 90_000, 6));  // a failed compile runs nothing
     assertEquals(List.of("VectorGemm.a12x2 (80 kB)"), KernelJit.suspects(compiles));
     assertEquals(List.of(), KernelJit.suspects(List.of()));
+    assertEquals("the JIT compiled VectorGemm.a12x2 (80 kB) without the Vector API's intrinsics (a few kB when compiled"
+        + " well): this JVM runs that kernel about 15× slower", KernelJit.describe(KernelJit.suspects(compiles)));
   }
 
   /** The recording really sees C2 at work: a method hot only here gets compiled while it watches. */
