@@ -110,7 +110,7 @@ class GemmTest {
       int[] runs = Shifts.of(m / 3, 4, k + 2, 1, 3, 1, 1);
       assertTrue(VectorGemm.inThreeTapRuns(runs, m), "a 1×3 kernel's table is three-tap runs");
       int[] reversed = new int[m];
-      for (int i = 0; i < m; i++) reversed[i] = runs[i - i % 3 + 2 - i % 3];
+      for (int i = 0; i < m; i++) reversed[i] = runs[mirrored(i)];
       assertTrue(m < 3 || !VectorGemm.inThreeTapRuns(reversed, m));
       int ldb = n + 1, ldc = n + 2;
       float[] a = random(runs[m - 1] + k + 4, r), b = random((k + 2) * ldb + 3, r);
@@ -121,7 +121,7 @@ class GemmTest {
       for (boolean acc : new boolean[] {false, true}) {
         float[] c = random(m * ldc, r), cReversed = new float[m * ldc], expected = c.clone();
         for (int i = 0; i < m; i++) {
-          int from = (i - i % 3 + 2 - i % 3) * ldc;
+          int from = mirrored(i) * ldc;
           System.arraycopy(c, i * ldc, cReversed, from, ldc);
           for (int j = 0; j < n; j++) {
             double sum = 0;
@@ -141,7 +141,7 @@ class GemmTest {
         new VectorGemm().mmRowsA(m, n, k, a, 4, runs, padded, 3, ldb, sliding, 0, ldc, acc);
         new VectorGemm().mmRowsA(m, n, k, a, 4, reversed, padded, 3, ldb, cReversed, 0, ldc, acc);
         for (int i = 0; i < m; i++) {
-          int from = (i - i % 3 + 2 - i % 3) * ldc;
+          int from = mirrored(i) * ldc;
           for (int j = 0; j < n; j++) {
             assertEquals(Float.floatToIntBits(cReversed[from + j]), Float.floatToIntBits(sliding[i * ldc + j]),
                 "row " + i + ", column " + j + " of " + m + "×" + n + "×" + k);
@@ -149,6 +149,11 @@ class GemmTest {
         }
       }
     }
+  }
+
+  /** Row i's place once each run of three is reversed: 0 ↔ 2, 1 stays. */
+  private static int mirrored(int i) {
+    return i - i % 3 + 2 - i % 3;
   }
 
   /** C (+)= A · B with A packed by Gemm.pack (panels of 8 rows, then the tail) and B's rows through a table. */
