@@ -16,15 +16,26 @@ import java.util.TreeSet;
 /**
  * A Flight Recorder recording of the JIT's compilations of this package's Vector API kernels.
  * Compiled well, a register-tiled kernel is a few kB of machine code; compiled without the
- * intrinsics (here, Java 17, with the Vector API's methods forced inline: 0 of 12 runs of ResNet-20's
- * bench on the final kernels, 3 of 8 with an intermediate version; about 4 in 80 before forcing) it is 70–85 kB, every vector a heap object. Nothing in Java can make C2 compile it again,
- * so `cnnc bench` and `cnnc train` report it and the user runs again. Without the jdk.jfr module it watches nothing.
+ * intrinsics it is 70–85 kB, every vector a heap object, and runs about 15× slower. Nothing in Java
+ * can make C2 compile it again, so `cnnc bench` and `cnnc train` report it and the user runs again.
+ * Without the jdk.jfr module it watches nothing.
+ *
+ * <p>The cause, found with -XX:+LogCompilation (Java 17): C2 adds up the deoptimization traps
+ * recorded in the profile of every method it inlines, and VectorOperators.opCode, inlined once per
+ * fma (24 times in an 8 × 3 tile), often carries 5 class-check traps from other callers; past
+ * -XX:PerMethodTrapLimit (100 by default) C2 stops speculating on types for the whole compile, the
+ * Vector API calls lose the exact vector class their intrinsics need, and nothing is intrinsified.
+ * With the default limit 6 of 11 runs of ResNet-20's bench were slow one morning here; with
+ * {@link #TRAP_LIMIT} (./cnnc's setting) none of 14. The check stays as a guard.
  */
 public final class KernelJit implements AutoCloseable {
   /** Final C2 code larger than this: a kernel compiled without intrinsics (here well: 1–18 kB; not: 72–84 kB). */
   static final long SUSPECT_BYTES = 40_000;
 
   private static final String KERNELS = "dev.cnnc.runtime.cpu.Vector";
+
+  /** The -XX:PerMethodTrapLimit that ./cnnc, the tests and the JMH forks pass. */
+  public static final long TRAP_LIMIT = 1_000_000;
 
   /** One finished compilation. */
   record Compile(String method, int level, boolean osr, boolean succeeded, long codeBytes, long id) {}
@@ -84,8 +95,27 @@ public final class KernelJit implements AutoCloseable {
 
   /** What the suspects mean, for a warning: "the JIT compiled … about 15× slower". */
   public static String describe(List<String> suspects) {
-    return "the JIT compiled " + String.join(", ", suspects) + " without the Vector API's intrinsics (a few kB when"
+    return describe(suspects, trapLimit());
+  }
+
+  static String describe(List<String> suspects, long trapLimit) {
+    String s = "the JIT compiled " + String.join(", ", suspects) + " without the Vector API's intrinsics (a few kB when"
         + " compiled well): this JVM runs " + (suspects.size() == 1 ? "that kernel" : "those kernels") + " about 15× slower";
+    if (trapLimit >= 0 && trapLimit < TRAP_LIMIT) {
+      s += " (this JVM has -XX:PerMethodTrapLimit=" + trapLimit + ", which makes that likely: run it with"
+          + " -XX:PerMethodTrapLimit=" + TRAP_LIMIT + ", as ./cnnc does)";
+    }
+    return s;
+  }
+
+  /** This JVM's -XX:PerMethodTrapLimit, or −1 where the JVM does not say (not HotSpot, no jdk.management). */
+  static long trapLimit() {
+    try {
+      return Long.parseLong(java.lang.management.ManagementFactory
+          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("PerMethodTrapLimit").getValue());
+    } catch (LinkageError | RuntimeException e) {
+      return -1;
+    }
   }
 
   @Override
