@@ -182,8 +182,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   /**
-   * dw += dy · colᵀ (one GEMM); dcol = wᵀ · dy (one GEMM) scattered back into dx (col2im). The
-   * activation's derivative is applied to dy in place first, with the bias gradient in the same pass.
+   * dw += dy · colᵀ (one GEMM); dx: a transposed convolution (stride 1), one product per phase
+   * plane (strided), or dcol = wᵀ · dy scattered back by col2im (the rest). The activation's
+   * derivative is applied to dy in place first, with the bias gradient in the same pass.
    */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
@@ -192,14 +193,17 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     String dx = k.dx(0);
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
     // stride 1: dw from the shifted views, dx as the transposed convolution; strided: dw from the
-    // phase planes' views, dx through dcol and col2im
+    // phase planes' views (or im2col on small maps), dx per phase plane
     boolean shiftedBackward = shifted() && !strided() && transposable();
     boolean phasedBackward = shifted() && strided();
     // dwᵀ (K, CO) is summed over this thread's images in a scratch and added to g once at the end
     boolean transposedWeightGradient = shiftedBackward || phasedBackward
         || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS;
     if (shiftedBackward && dx != null) flipKernel(c, k);
-    boolean needsCol = phasedBackward ? dx != null : !shiftedBackward && !(pointwise() && planeOut() >= DOT_PIXELS);
+    // strided: dx per phase plane of the padded input, each a stride-1 product over the padded dy
+    boolean phasedDx = strided() && dx != null;
+    if (phasedDx) packPhaseKernels(c, k);
+    boolean needsCol = !phasedBackward && !shiftedBackward && !(pointwise() && planeOut() >= DOT_PIXELS);
     if (needsCol) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     if (transposedWeightGradient) {
       c.addStatement("final float[] dwt = $L", k.scratch("dwt", (long) taps() * outC()))
@@ -249,7 +253,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
           .addStatement("$T.mm($L, $L, $L, dy, n * $L, $L, 1, col, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(), planeOut(),
               output.size(), planeOut(), taps(), k.param("weight"), taps());
     }
-    if (dx != null) {
+    if (phasedDx) {
+      inputGradientByPhases(c, k);
+    } else if (dx != null) {
       if (pointwise()) {
         c.add("// dx (CI, P) $L wᵀ (CI, CO) · dy (CO, P)\n", k.accumulate(0) ? "+=" : "=")
             .addStatement("$T.mm($L, $L, $L, w, $L, 1, $L, dy, n * $L, $L, dx, n * $L, $L, $L)", GEMM, inC(), planeOut(),
@@ -517,6 +523,164 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     c.add("// in the micro-kernel's panel layout, as the transposed convolution reads it\n")
         .addStatement("final float[] packedFlipped = $L", k.scratch("packedflipped", (long) inC() * outC() * kk))
         .addStatement("$T.pack($L, $L, flipped, 0, $L, 1, packedFlipped, 0)", GEMM, inC(), outC() * kk, outC() * kk);
+  }
+
+  // ---- strided dx per phase plane: no dcol matrix, no col2im ----
+
+  /**
+   * The taps of one dimension that land on phase {@code a} of the padded input: tap t reads padded
+   * row o·s + t·d, which lies in phase plane a = (t·d) mod s, at plane row o + (t·d) div s. So plane
+   * row i of phase a gathers dy row i − u for each such tap, u = (t·d) div s; {@code lo} and
+   * {@code hi} bound the plane rows that are input rows (not padding).
+   */
+  private record Phase(int a, int[] taps, int[] shifts, int lo, int hi) {
+    /** Plane row lo's input row. */
+    int first(Window win) {
+      return lo * win.s() + a - win.padBefore();
+    }
+
+    int count() {
+      return hi - lo;
+    }
+  }
+
+  private List<Phase> phases(Window win, int inputLength, int planeLength) {
+    List<Phase> out = new ArrayList<>();
+    for (int a = 0; a < win.s(); a++) {
+      List<Integer> taps = new ArrayList<>();
+      for (int t = 0; t < win.k(); t++) if (t * win.d() % win.s() == a) taps.add(t);
+      int lo = Math.max(0, ceilDiv(win.padBefore() - a, win.s()));
+      int hi = Math.min(planeLength, ceilDiv(inputLength + win.padBefore() - a, win.s()));
+      out.add(new Phase(a, taps.stream().mapToInt(Integer::intValue).toArray(),
+          taps.stream().mapToInt(t -> t * win.d() / win.s()).toArray(), lo, Math.max(lo, hi)));
+    }
+    return out;
+  }
+
+  /** dy's zero border for the phase planes: the largest shift above (rows) or left (columns). */
+  private static int phaseBorder(Window win) {
+    return (win.k() - 1) * win.d() / win.s();
+  }
+
+  /** Rows and columns of the bordered dy the phase planes read. */
+  private int hz() {
+    return phaseBorder(h) + Math.max(output.h(), hph());
+  }
+
+  private int wz() {
+    return phaseBorder(w) + Math.max(output.w(), wph());
+  }
+
+  /** The (CI, CO·|row taps|·|column taps|) weights of each phase plane that has taps, packed one after another. */
+  private void packPhaseKernels(CodeBlock.Builder c, JavaGen k) {
+    int kk = h.k() * w.k();
+    c.addStatement("final float[] phaseW = $L", k.scratch("phasew", (long) inC() * outC() * kk))
+        .addStatement("final float[] packedPhases = $L", k.scratch("packedphases", (long) inC() * outC() * kk))
+        .add("// w regrouped per phase plane of the padded input: plane (a, b)'s block holds, for each input channel,\n")
+        .add("// the taps (kh, kw) that land on it, (co, kh, kw)-major; packed for the micro-kernel, once per call\n");
+    int off = 0;
+    for (Phase ph : phases(h, input.h(), hph())) {
+      for (Phase pw : phases(w, input.w(), wph())) {
+        int per = ph.taps().length * pw.taps().length;
+        if (per == 0) continue;
+        int[] taps = new int[per];
+        for (int x = 0, t = 0; x < ph.taps().length; x++) {
+          for (int y = 0; y < pw.taps().length; y++, t++) taps[t] = ph.taps()[x] * w.k() + pw.taps()[y];
+        }
+        int kab = outC() * per;
+        c.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+            .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+            .addStatement("final int from = $L + (co * $L + ci) * $L, to = $L + ci * $L + co * $L", k.param("weight"), inC(), kk,
+                off, kab, per);
+        if (per == 1) c.addStatement("phaseW[to] = w[from + $L]", taps[0]);
+        else c.addStatement("for (int e = 0; e < $L; e++) phaseW[to + e] = w[from + $L[e]]", per,
+            k.table("phase" + ph.a() + pw.a() + "taps", CodeBlock.of("new int[] {$L}", joined(taps))));
+        c.endControlFlow().endControlFlow()
+            .addStatement("$T.pack($L, $L, phaseW, $L, $L, 1, packedPhases, $L)", GEMM, inC(), kab, off, kab, off);
+        off += inC() * kab;
+      }
+    }
+  }
+
+  private static String joined(int[] values) {
+    StringBuilder b = new StringBuilder();
+    for (int v : values) b.append(b.length() == 0 ? "" : ", ").append(v);
+    return b.toString();
+  }
+
+  /**
+   * dx of a strided conv, one phase plane of the padded input at a time. Plane (a, b) holds the
+   * padded pixels (i·s_h + a, j·s_w + b); only the taps (kh, kw) with kh·d ≡ a and kw·d ≡ b read it,
+   * tap kh from plane row oh + u (u = (kh·d) div s), so plane row i gathers dy row i − u: a stride-1
+   * correlation of dy with those taps. With dy in a zero border (the largest u above, v left), each
+   * plane is one product dxw (CI, rows·Wz) = its weights (CI, CO·taps) · dy's shifted views, read
+   * through a table as the forward reads x, and its valid columns go straight into dx: no (K, P)
+   * dcol matrix and no col2im pass.
+   */
+  private void inputGradientByPhases(CodeBlock.Builder c, JavaGen k) {
+    int top = phaseBorder(h), left = phaseBorder(w);
+    List<Phase> rowPhases = phases(h, input.h(), hph());
+    List<Phase> colPhases = phases(w, input.w(), wph());
+    // each plane's product goes to its own block of dxw; one pass then writes dx row by row, every
+    // column phase of a row back to back (plane by plane, the strided writes cost more than the products)
+    int[][] at = new int[rowPhases.size()][colPhases.size()];
+    int total = 0;
+    for (Phase ph : rowPhases) {
+      for (Phase pw : colPhases) {
+        at[ph.a()][pw.a()] = -1;
+        if (ph.count() == 0 || pw.count() == 0 || ph.taps().length * pw.taps().length == 0) continue;
+        at[ph.a()][pw.a()] = total;
+        total += inC() * ph.count() * wz();
+      }
+    }
+    c.addStatement("final float[] dyz = $L", k.scratch("dphases", (long) outC() * hz() * wz() + wz()))
+        .add("// dy into the middle of its zero border ($L rows above, $L columns left; the rest is never written)\n", top, left)
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("for (int oh = 0; oh < $L; oh++) System.arraycopy(dy, n * $L + co * $L + oh * $L, dyz, (co * $L + oh + $L) * $L + $L, $L)",
+            output.h(), output.size(), planeOut(), output.w(), hz(), top, wz(), left, output.w())
+        .endControlFlow()
+        .addStatement("final float[] dxw = $L", k.scratch("dwide", (long) Math.max(1, total)));
+    int off = 0;
+    for (Phase ph : rowPhases) {
+      for (Phase pw : colPhases) {
+        int per = ph.taps().length * pw.taps().length;
+        if (per == 0) continue;
+        if (at[ph.a()][pw.a()] >= 0) {
+          int n = ph.count() * wz();
+          String table = k.table("phase" + ph.a() + pw.a() + "rows", CodeBlock.of("$T.transposedPhase($L, $L, $L, $L, $L, new int[] {$L}, new int[] {$L})",
+              com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), outC(), hz(), wz(), ph.lo() + top,
+              pw.lo() + left, joined(ph.shifts()), joined(pw.shifts())));
+          c.add("// phase plane ($L, $L) (padded rows $L + $L·i, columns $L + $L·j): $L of the $L×$L taps read it\n", ph.a(), pw.a(),
+                  ph.a(), h.s(), pw.a(), w.s(), per, h.k(), w.k())
+              .addStatement("$T.mmRowsPacked($L, $L, $L, packedPhases, $L, dyz, 0, $L, dxw, $L, $L, false)", GEMM, inC(), n,
+                  outC() * per, off, table, at[ph.a()][pw.a()], n);
+        }
+        off += inC() * outC() * per;
+      }
+    }
+    String op = k.accumulate(0) ? "+=" : "=";
+    c.add("// dx $L the planes' valid pixels, row by row\n", op)
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC());
+    for (Phase ph : rowPhases) {
+      if (ph.count() == 0) continue;
+      c.beginControlFlow("for (int i = 0; i < $L; i++)", ph.count())
+          .addStatement("final int to = n * $L + (ci * $L$L + i * $L) * $L", input.size(), input.h(), plus(ph.first(h)), h.s(),
+              input.w());
+      for (Phase pw : colPhases) {
+        if (pw.count() == 0) continue;
+        int from = at[ph.a()][pw.a()];
+        if (from >= 0) {
+          int n = ph.count() * wz();
+          c.addStatement("for (int j = 0, from = $Lci * $L + i * $L; j < $L; j++) dx[to$L + j * $L] $L dxw[from + j]",
+              from == 0 ? "" : from + " + ", n, wz(), pw.count(), plus(pw.first(w)), w.s(), op);
+        } else if (!k.accumulate(0)) {
+          c.add("// no tap reads plane ($L, $L): its gradient is zero\n", ph.a(), pw.a())
+              .addStatement("for (int j = 0; j < $L; j++) dx[to$L + j * $L] = 0f", pw.count(), plus(pw.first(w)), w.s());
+        }
+      }
+      c.endControlFlow();
+    }
+    c.endControlFlow();
   }
 
   /** dy's border for the transposed convolution: d·(k − 1) − pad (before) on each side. */

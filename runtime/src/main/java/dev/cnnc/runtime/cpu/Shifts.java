@@ -37,6 +37,21 @@ public final class Shifts {
     return rows;
   }
 
+  /**
+   * Row (c, x, y) of a strided conv's input gradient for one phase plane: dy (channels × hz × wz,
+   * in a zero border) read from row {@code row0 − rowShifts[x]}, column {@code col0 − colShifts[y]}
+   * of channel c, where (row0, col0) is the plane's first computed pixel plus the border.
+   */
+  public static int[] transposedPhase(int channels, int hz, int wz, int row0, int col0, int[] rowShifts, int[] colShifts) {
+    int[] rows = new int[channels * rowShifts.length * colShifts.length];
+    for (int c = 0, r = 0; c < channels; c++) {
+      for (int u : rowShifts) {
+        for (int v : colShifts) rows[r++] = c * hz * wz + (row0 - u) * wz + col0 - v;
+      }
+    }
+    return rows;
+  }
+
   /** {0, ld, 2·ld, …}: the rows of a plain row-major matrix, for the products that take a table. */
   public static int[] spaced(int count, int ld) {
     int[] rows = new int[count];
