@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0", "-XX:PerMethodTrapLimit=1000000", "-XX:CompileCommand=quiet",
+    "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0", "-XX:PerMethodTrapLimit=1000000",
+    "-XX:PerMethodRecompilationCutoff=1000000", "-XX:CompileCommand=quiet",
     "-XX:CompileCommand=inline,jdk/incubator/vector/*.*"})
 public class KernelBench {
   /**

@@ -21,12 +21,13 @@ import java.util.TreeSet;
  * Without the jdk.jfr module it watches nothing.
  *
  * <p>The cause, found with -XX:+LogCompilation (Java 17): C2 adds up the deoptimization traps
- * recorded in the profile of every method it inlines, and VectorOperators.opCode, inlined once per
- * fma (24 times in an 8 × 3 tile), often carries 5 class-check traps from other callers; past
- * -XX:PerMethodTrapLimit (100 by default) C2 stops speculating on types for the whole compile, the
+ * (and decompiles) recorded in the profile of every method it inlines, and VectorOperators.opCode,
+ * inlined once per fma (24 times in an 8 × 3 tile), often carries 5 or more class-check traps from
+ * other callers; past -XX:PerMethodTrapLimit (100 by default) or half of
+ * -XX:PerMethodRecompilationCutoff (201) C2 stops speculating on types for the whole compile, the
  * Vector API calls lose the exact vector class their intrinsics need, and nothing is intrinsified.
- * With the default limit 6 of 11 runs of ResNet-20's bench were slow one morning here; with
- * {@link #TRAP_LIMIT} (./cnnc's setting) none of 14. The check stays as a guard.
+ * At the defaults 6 of 11 runs of ResNet-20's bench were slow one morning here; with the trap limit
+ * raised, 1 of 27; ./cnnc raises both ({@link #FLAGS}). The check stays as a guard.
  */
 public final class KernelJit implements AutoCloseable {
   /** Final C2 code larger than this: a kernel compiled without intrinsics (here well: 1–18 kB; not: 72–84 kB). */
@@ -34,8 +35,13 @@ public final class KernelJit implements AutoCloseable {
 
   private static final String KERNELS = "dev.cnnc.runtime.cpu.Vector";
 
-  /** The -XX:PerMethodTrapLimit that ./cnnc, the tests and the JMH forks pass. */
-  public static final long TRAP_LIMIT = 1_000_000;
+  /** The limits ./cnnc, the tests and the JMH forks raise, to this value. */
+  static final List<String> LIMITS = List.of("PerMethodTrapLimit", "PerMethodRecompilationCutoff");
+
+  static final long RAISED = 1_000_000;
+
+  /** Those flags, as on a java command line. */
+  public static final String FLAGS = "-XX:PerMethodTrapLimit=" + RAISED + " -XX:PerMethodRecompilationCutoff=" + RAISED;
 
   /** One finished compilation. */
   record Compile(String method, int level, boolean osr, boolean succeeded, long codeBytes, long id) {}
@@ -95,26 +101,33 @@ public final class KernelJit implements AutoCloseable {
 
   /** What the suspects mean, for a warning: "the JIT compiled … about 15× slower". */
   public static String describe(List<String> suspects) {
-    return describe(suspects, trapLimit());
+    return describe(suspects, lowLimits());
   }
 
-  static String describe(List<String> suspects, long trapLimit) {
+  static String describe(List<String> suspects, List<String> lowLimits) {
     String s = "the JIT compiled " + String.join(", ", suspects) + " without the Vector API's intrinsics (a few kB when"
         + " compiled well): this JVM runs " + (suspects.size() == 1 ? "that kernel" : "those kernels") + " about 15× slower";
-    if (trapLimit >= 0 && trapLimit < TRAP_LIMIT) {
-      s += " (this JVM has -XX:PerMethodTrapLimit=" + trapLimit + ", which makes that likely: run it with"
-          + " -XX:PerMethodTrapLimit=" + TRAP_LIMIT + ", as ./cnnc does)";
+    if (!lowLimits.isEmpty()) {
+      s += " (this JVM has " + String.join(" and ", lowLimits) + ", which makes that likely: run it with " + FLAGS
+          + ", as ./cnnc does)";
     }
     return s;
   }
 
-  /** This JVM's -XX:PerMethodTrapLimit, or −1 where the JVM does not say (not HotSpot, no jdk.management). */
-  static long trapLimit() {
+  /** The limits this JVM leaves low, as "-XX:PerMethodTrapLimit=100"; empty where the JVM does not say (not HotSpot). */
+  static List<String> lowLimits() {
     try {
-      return Long.parseLong(java.lang.management.ManagementFactory
-          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("PerMethodTrapLimit").getValue());
+      com.sun.management.HotSpotDiagnosticMXBean vm =
+          java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+      List<String> low = new ArrayList<>();
+      for (String flag : LIMITS) {
+        String value = vm.getVMOption(flag).getValue();
+        long v = Long.parseLong(value);
+        if (v >= 0 && v < RAISED) low.add("-XX:" + flag + "=" + value);
+      }
+      return low;
     } catch (LinkageError | RuntimeException e) {
-      return -1;
+      return List.of();
     }
   }
 

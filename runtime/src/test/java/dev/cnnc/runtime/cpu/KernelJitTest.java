@@ -27,17 +27,18 @@ class KernelJitTest {
     assertEquals(List.of("VectorGemm.a12x2 (80 kB)"), KernelJit.suspects(compiles));
     assertEquals(List.of(), KernelJit.suspects(List.of()));
     assertEquals("the JIT compiled VectorGemm.a12x2 (80 kB) without the Vector API's intrinsics (a few kB when compiled"
-        + " well): this JVM runs that kernel about 15× slower", KernelJit.describe(KernelJit.suspects(compiles), KernelJit.TRAP_LIMIT));
+        + " well): this JVM runs that kernel about 15× slower", KernelJit.describe(KernelJit.suspects(compiles), List.of()));
   }
 
   @Test
-  void adviceNamesTheTrapLimitOnlyWhenItIsLow() {
+  void adviceNamesTheLimitsOnlyWhenTheyAreLow() {
     List<String> suspects = List.of("VectorGemm.p8x3 (75 kB)");
-    assertTrue(KernelJit.describe(suspects, 100).endsWith("(this JVM has -XX:PerMethodTrapLimit=100, which makes that"
-        + " likely: run it with -XX:PerMethodTrapLimit=1000000, as ./cnnc does)"), KernelJit.describe(suspects, 100));
-    assertFalse(KernelJit.describe(suspects, -1).contains("PerMethodTrapLimit"));
-    // surefire passes the same flag as ./cnnc, and the JVM reports it
-    assertEquals(KernelJit.TRAP_LIMIT, KernelJit.trapLimit());
+    String advice = KernelJit.describe(suspects, List.of("-XX:PerMethodTrapLimit=100"));
+    assertTrue(advice.endsWith("(this JVM has -XX:PerMethodTrapLimit=100, which makes that likely: run it with"
+        + " -XX:PerMethodTrapLimit=1000000 -XX:PerMethodRecompilationCutoff=1000000, as ./cnnc does)"), advice);
+    assertFalse(KernelJit.describe(suspects, List.of()).contains("PerMethod"));
+    // surefire passes the same flags as ./cnnc, and the JVM reports them
+    assertEquals(List.of(), KernelJit.lowLimits());
   }
 
   /** The recording really sees C2 at work: a method hot only here gets compiled while it watches. */
