@@ -8,7 +8,9 @@
 # (each round's two runs are back to back). Machines here are shared and noisy: alternating and
 # taking medians keeps the ratio fair. Needs PyTorch for /usr/bin/python3:
 #   apt-get update && apt-get install -y python3-torch
-# Environment: THREADS (2), BATCH (64), INFER_BATCH (256), NETWORKS ("seed_simple_cnn resnet20").
+# Environment: THREADS (2), BATCH (64), INFER_BATCH (256), NETWORKS ("seed_simple_cnn resnet20"),
+# CNNC (the command to run, ./cnnc; another build's launcher compares builds, and keeps a run going
+# while these sources change).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds="${1:-3}"
@@ -17,11 +19,12 @@ batch="${BATCH:-64}"
 infer_batch="${INFER_BATCH:-256}"
 networks="${NETWORKS:-seed_simple_cnn resnet20}"
 python="${PYTHON:-/usr/bin/python3}"
+cnnc="${CNNC:-./cnnc}"
 if ! "$python" -c "import torch" 2>/dev/null; then
   echo "compare.sh: PyTorch is missing for $python; install it with: apt-get update && apt-get install -y python3-torch" >&2
   exit 2
 fi
-./cnnc --version >/dev/null 2>&1 || true   # builds cnnc once, outside the timed runs
+"$cnnc" --version >/dev/null 2>&1 || true   # builds cnnc once, outside the timed runs
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 for net in $networks; do
@@ -31,7 +34,7 @@ for net in $networks; do
     for side in $sides; do
       echo "[$net round $r/$rounds] $side…" >&2
       if [[ $side == cnnc ]]; then
-        ./cnnc bench "examples/$net.cnn" --threads "$threads" --batch "$batch" --infer-batch "$infer_batch" \
+        "$cnnc" bench "examples/$net.cnn" --threads "$threads" --batch "$batch" --infer-batch "$infer_batch" \
           --skip-layers --format json 2>/dev/null
       else
         OMP_NUM_THREADS="$threads" "$python" bench/torch_bench.py "$net" --threads "$threads" --batch "$batch" \
