@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * -XX:PerMethodRecompilationCutoff (201) C2 stops speculating on types for the whole compile, the
  * Vector API calls lose the exact vector class their intrinsics need, and nothing is intrinsified.
  * At the defaults 6 of 11 runs of ResNet-20's bench were slow one morning here; with the trap limit
- * raised, 1 of 27; ./cnnc raises both ({@link #FLAGS}). The check stays as a guard.
+ * raised, 1 of 27; with both raised ({@link #FLAGS}, as ./cnnc runs), 0 of 16. The check stays as a guard.
  */
 public final class KernelJit implements AutoCloseable {
   /** Final C2 code larger than this: a kernel compiled without intrinsics (here well: 1–18 kB; not: 72–84 kB). */
