@@ -26,8 +26,9 @@ import java.util.TreeSet;
  * other callers; past -XX:PerMethodTrapLimit (100 by default) or half of
  * -XX:PerMethodRecompilationCutoff (201) C2 stops speculating on types for the whole compile, the
  * Vector API calls lose the exact vector class their intrinsics need, and nothing is intrinsified.
- * At the defaults 6 of 11 runs of ResNet-20's bench were slow one morning here; with the trap limit
- * raised, 1 of 27; with both raised ({@link #FLAGS}, as ./cnnc runs), 0 of 16. The check stays as a guard.
+ * At the defaults 6 of 11 runs of ResNet-20's bench were slow one morning here (1 of 10 after a
+ * later change of the conv kernels moved the profiles); with the trap limit raised, 1 of 27; with
+ * both raised ({@link #FLAGS}, as ./cnnc runs), 0 of 16. The check stays as a guard.
  */
 public final class KernelJit implements AutoCloseable {
   /** Final C2 code larger than this: a kernel compiled without intrinsics (here well: 1–18 kB; not: 72–84 kB). */
