@@ -171,10 +171,6 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.METRICS, Trainer.CURVES).anyMatch(target -> name.startsWith("." + target + "."));
   }
 
-  /**
-   * Trains, telling an interrupted user (Ctrl-C, kill) what is safe on disk and how to continue;
-   * running out of memory becomes a message about the batch size.
-   */
   /** How long training runs before the JIT check: the kernels are compiled within seconds, and stay as compiled. */
   private static final long JIT_CHECK_MILLIS = Long.getLong("cnnc.jitCheckMillis", 60_000);
 
@@ -197,6 +193,10 @@ final class TrainCommand implements Callable<Integer> {
     err.flush();
   }
 
+  /**
+   * Trains, telling an interrupted user (Ctrl-C, kill) what is safe on disk and how to continue;
+   * running out of memory becomes a message about the batch size.
+   */
   private TrainResult trainGuarded(Model model, TrainConfig config, Dataset train, Dataset test, PrintWriter err) {
     Thread hook = new Thread(() -> {
       err.println();

@@ -557,6 +557,28 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     return out;
   }
 
+  /**
+   * Phase plane (rows.a, cols.a) and its taps, kh·kW + kw for each (kh, kw) that lands on it; those
+   * with taps have their (CI, CO·taps) weights packed from {@code weights} on, one after another.
+   */
+  private record Plane(Phase rows, Phase cols, int[] taps, int weights) {}
+
+  private List<Plane> planes() {
+    List<Plane> out = new ArrayList<>();
+    int weights = 0;
+    for (Phase ph : phases(h, input.h(), hph())) {
+      for (Phase pw : phases(w, input.w(), wph())) {
+        int[] taps = new int[ph.taps().length * pw.taps().length];
+        for (int x = 0, t = 0; x < ph.taps().length; x++) {
+          for (int y = 0; y < pw.taps().length; y++, t++) taps[t] = ph.taps()[x] * w.k() + pw.taps()[y];
+        }
+        out.add(new Plane(ph, pw, taps, weights));
+        weights += inC() * outC() * taps.length;
+      }
+    }
+    return out;
+  }
+
   /** dy's zero border for the phase planes: the largest shift above (rows) or left (columns). */
   private static int phaseBorder(Window win) {
     return (win.k() - 1) * win.d() / win.s();
@@ -578,27 +600,20 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] packedPhases = $L", k.scratch("packedphases", (long) inC() * outC() * kk))
         .add("// w regrouped per phase plane of the padded input: plane (a, b)'s block holds, for each input channel,\n")
         .add("// the taps (kh, kw) that land on it, (co, kh, kw)-major; packed for the micro-kernel, once per call\n");
-    int off = 0;
-    for (Phase ph : phases(h, input.h(), hph())) {
-      for (Phase pw : phases(w, input.w(), wph())) {
-        int per = ph.taps().length * pw.taps().length;
-        if (per == 0) continue;
-        int[] taps = new int[per];
-        for (int x = 0, t = 0; x < ph.taps().length; x++) {
-          for (int y = 0; y < pw.taps().length; y++, t++) taps[t] = ph.taps()[x] * w.k() + pw.taps()[y];
-        }
-        int kab = outC() * per;
-        c.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-            .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-            .addStatement("final int from = $L + (co * $L + ci) * $L, to = $L + ci * $L + co * $L", k.param("weight"), inC(), kk,
-                off, kab, per);
-        if (per == 1) c.addStatement("phaseW[to] = w[from + $L]", taps[0]);
-        else c.addStatement("for (int e = 0; e < $L; e++) phaseW[to + e] = w[from + $L[e]]", per,
-            k.table("phase" + ph.a() + pw.a() + "taps", CodeBlock.of("new int[] {$L}", joined(taps))));
-        c.endControlFlow().endControlFlow()
-            .addStatement("$T.pack($L, $L, phaseW, $L, $L, 1, packedPhases, $L)", GEMM, inC(), kab, off, kab, off);
-        off += inC() * kab;
-      }
+    for (Plane pl : planes()) {
+      int per = pl.taps().length;
+      if (per == 0) continue;
+      int kab = outC() * per;
+      c.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+          .addStatement("final int from = $L + (co * $L + ci) * $L, to = $L + ci * $L + co * $L", k.param("weight"), inC(), kk,
+              pl.weights(), kab, per);
+      if (per == 1) c.addStatement("phaseW[to] = w[from + $L]", pl.taps()[0]);
+      else c.addStatement("for (int e = 0; e < $L; e++) phaseW[to + e] = w[from + $L[e]]", per,
+          k.table("phase" + pl.rows().a() + pl.cols().a() + "taps", CodeBlock.of("new int[] {$L}", joined(pl.taps()))));
+      c.endControlFlow().endControlFlow()
+          .addStatement("$T.pack($L, $L, phaseW, $L, $L, 1, packedPhases, $L)", GEMM, inC(), kab, pl.weights(), kab,
+              pl.weights());
     }
   }
 
@@ -619,19 +634,17 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private void inputGradientByPhases(CodeBlock.Builder c, JavaGen k) {
     int top = phaseBorder(h), left = phaseBorder(w);
-    List<Phase> rowPhases = phases(h, input.h(), hph());
-    List<Phase> colPhases = phases(w, input.w(), wph());
-    // each plane's product goes to its own block of dxw; one pass then writes dx row by row, every
-    // column phase of a row back to back (plane by plane, the strided writes cost more than the products)
-    int[][] at = new int[rowPhases.size()][colPhases.size()];
+    List<Plane> planes = planes();
+    // each plane's product goes to its own block of dxw (at[p], −1 for none); one pass then writes dx
+    // row by row, every column phase of a row back to back (plane by plane, the strided writes cost
+    // more than the products)
+    int[] at = new int[planes.size()];
     int total = 0;
-    for (Phase ph : rowPhases) {
-      for (Phase pw : colPhases) {
-        at[ph.a()][pw.a()] = -1;
-        if (ph.count() == 0 || pw.count() == 0 || ph.taps().length * pw.taps().length == 0) continue;
-        at[ph.a()][pw.a()] = total;
-        total += inC() * ph.count() * wz();
-      }
+    for (int p = 0; p < planes.size(); p++) {
+      Plane pl = planes.get(p);
+      boolean computed = pl.taps().length > 0 && pl.rows().count() > 0 && pl.cols().count() > 0;
+      at[p] = computed ? total : -1;
+      if (computed) total += inC() * pl.rows().count() * wz();
     }
     c.addStatement("final float[] dyz = $L", k.scratch("dphases", (long) outC() * hz() * wz() + wz()))
         .add("// dy into the middle of its zero border ($L rows above, $L columns left; the rest is never written)\n", top, left)
@@ -640,39 +653,34 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
             output.h(), output.size(), planeOut(), output.w(), hz(), top, wz(), left, output.w())
         .endControlFlow()
         .addStatement("final float[] dxw = $L", k.scratch("dwide", (long) Math.max(1, total)));
-    int off = 0;
-    for (Phase ph : rowPhases) {
-      for (Phase pw : colPhases) {
-        int per = ph.taps().length * pw.taps().length;
-        if (per == 0) continue;
-        if (at[ph.a()][pw.a()] >= 0) {
-          int n = ph.count() * wz();
-          String table = k.table("phase" + ph.a() + pw.a() + "rows", CodeBlock.of("$T.transposedPhase($L, $L, $L, $L, $L, new int[] {$L}, new int[] {$L})",
-              com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), outC(), hz(), wz(), ph.lo() + top,
-              pw.lo() + left, joined(ph.shifts()), joined(pw.shifts())));
-          c.add("// phase plane ($L, $L) (padded rows $L + $L·i, columns $L + $L·j): $L of the $L×$L taps read it\n", ph.a(), pw.a(),
-                  ph.a(), h.s(), pw.a(), w.s(), per, h.k(), w.k())
-              .addStatement("$T.mmRowsPacked($L, $L, $L, packedPhases, $L, dyz, 0, $L, dxw, $L, $L, false)", GEMM, inC(), n,
-                  outC() * per, off, table, at[ph.a()][pw.a()], n);
-        }
-        off += inC() * outC() * per;
-      }
+    for (int p = 0; p < planes.size(); p++) {
+      if (at[p] < 0) continue;
+      Plane pl = planes.get(p);
+      Phase ph = pl.rows(), pw = pl.cols();
+      int n = ph.count() * wz();
+      String table = k.table("phase" + ph.a() + pw.a() + "rows", CodeBlock.of("$T.transposedPhase($L, $L, $L, $L, $L, new int[] {$L}, new int[] {$L})",
+          com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), outC(), hz(), wz(), ph.lo() + top,
+          pw.lo() + left, joined(ph.shifts()), joined(pw.shifts())));
+      c.add("// phase plane ($L, $L) (padded rows $L + $L·i, columns $L + $L·j): $L of the $L×$L taps read it\n", ph.a(), pw.a(),
+              ph.a(), h.s(), pw.a(), w.s(), pl.taps().length, h.k(), w.k())
+          .addStatement("$T.mmRowsPacked($L, $L, $L, packedPhases, $L, dyz, 0, $L, dxw, $L, $L, false)", GEMM, inC(), n,
+              outC() * pl.taps().length, pl.weights(), table, at[p], n);
     }
     String op = k.accumulate(0) ? "+=" : "=";
     c.add("// dx $L the planes' valid pixels, row by row\n", op)
         .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC());
-    for (Phase ph : rowPhases) {
+    for (Phase ph : phases(h, input.h(), hph())) {
       if (ph.count() == 0) continue;
       c.beginControlFlow("for (int i = 0; i < $L; i++)", ph.count())
           .addStatement("final int to = n * $L + (ci * $L$L + i * $L) * $L", input.size(), input.h(), plus(ph.first(h)), h.s(),
               input.w());
-      for (Phase pw : colPhases) {
-        if (pw.count() == 0) continue;
-        int from = at[ph.a()][pw.a()];
-        if (from >= 0) {
-          int n = ph.count() * wz();
+      for (int p = 0; p < planes.size(); p++) {
+        Plane pl = planes.get(p);
+        Phase pw = pl.cols();
+        if (pl.rows().a() != ph.a() || pw.count() == 0) continue;
+        if (at[p] >= 0) {
           c.addStatement("for (int j = 0, from = $Lci * $L + i * $L; j < $L; j++) dx[to$L + j * $L] $L dxw[from + j]",
-              from == 0 ? "" : from + " + ", n, wz(), pw.count(), plus(pw.first(w)), w.s(), op);
+              at[p] == 0 ? "" : at[p] + " + ", ph.count() * wz(), wz(), pw.count(), plus(pw.first(w)), w.s(), op);
         } else if (!k.accumulate(0)) {
           c.add("// no tap reads plane ($L, $L): its gradient is zero\n", ph.a(), pw.a())
               .addStatement("for (int j = 0; j < $L; j++) dx[to$L + j * $L] = 0f", pw.count(), plus(pw.first(w)), w.s());

@@ -882,7 +882,8 @@ final class VectorGemm implements Gemm.Impl {
    * (each B row loaded once): a third of mmRowsA's broadcasts. q runs from 0 to k + 1, the window
    * starting at zero and B's two rows after the last being zero, so every step is the same loop
    * body: no separate first and last steps, which made the kernels half again as large and C2 then
-   * compiled them without the Vector API's intrinsics in 9 of 14 JVMs checked (15× slower to the end).
+   * compiled them without the Vector API's intrinsics in 9 of 14 JVMs checked (15× slower to the end;
+   * more inlined Vector API calls pass C2's summed trap limits sooner, see KernelJit).
    * On one core, in one JVM, against the general kernels (ResNet-20's weight-gradient products, on a
    * contended machine): 16 channels at 32×32 49–50 → 88–90 GFLOP/s, 32 at 16×16 64–65 → 97, 64 at
    * 8×8 60 → 87–89. Each C element sums its pixels in the general kernels' order plus products
