@@ -77,7 +77,7 @@ final class Models {
 
   /**
    * Activation and gradient buffers take maxBatch × (floats per image) each; parameters are held
-   * about (4 + threads) times (values, gradients, per-thread partials, optimizer state).
+   * about 4 times (values, gradients, optimizer state), plus the per-chunk gradient partials.
    */
   private static void checkMemory(Pipeline.Compiled compiled, long params, int maxBatch, int threads) {
     long largest = compiled.plan().sizes().stream().mapToLong(Long::longValue).max().orElse(0);
@@ -87,7 +87,7 @@ final class Models {
           + " would hold %,d floats, more than a Java array can (2^31). Use --batch %d or less.",
           maxBatch, name, largest * maxBatch, (Integer.MAX_VALUE - 8) / largest));
     }
-    long bytes = 4 * (maxBatch * compiled.plan().totalPerImage() + params * (4 + threads));
+    long bytes = 4 * (maxBatch * compiled.plan().totalPerImage() + params * 4) + CpuNetwork.partialsBytes(params, threads);
     if (bytes > available()) throw outOfMemory(name, maxBatch, bytes);
   }
 

@@ -100,7 +100,7 @@ public final class JavaEmitter {
     MethodSpec forwardInfer = step("forwardInfer", compiled.infer(), false, false, kernels);
     addBuffers(t);
     t.addField(FieldSpec.builder(int[].class, "PARTIAL_RANGES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("(offset, length) of the parameters whose gradients image-parallel kernels add up per thread.\n")
+        .addJavadoc("(offset, length) of the parameters whose gradients image-parallel kernels add up per chunk.\n")
         .initializer("{$L}", partialRanges()).build());
     t.addMethod(constructor());
     t.addMethod(forwardTrain).addMethod(backward).addMethod(forwardInfer);
@@ -216,11 +216,16 @@ public final class JavaEmitter {
     return b == BufferPlan.INPUT ? "input" : "b" + b;
   }
 
+  /** Whether v's backward splits images and adds its parameters' gradients into chunk partials. */
+  private static boolean writesPartials(Node v) {
+    return !v.op().params().isEmpty() && !v.op().javaOverChannels() && !v.op().javaWeightGradientsOverOutputs();
+  }
+
   /** Parameters of nodes whose backward splits images and computes its own weight gradients. */
   private String partialRanges() {
     List<String> ranges = new ArrayList<>();
     for (Node v : compiled.train().nodes()) {
-      if (v.op().javaOverChannels() || v.op().javaWeightGradientsOverOutputs()) continue;
+      if (!writesPartials(v)) continue;
       for (Tensor t : v.op().params()) {
         ranges.add(paramConstants.get(v.name() + "." + t.suffix()) + ", " + t.size());
       }
@@ -250,11 +255,21 @@ public final class JavaEmitter {
       CodeBlock body = backward ? v.op().javaBackward(gen) : v.op().javaForward(gen);
       kernels.add(MethodSpec.methodBuilder(kernel).addModifiers(Modifier.PRIVATE)
           .addJavadoc(javadoc(v, backward, training))
-          .addParameter(int.class, "t").addParameter(int.class, "lo").addParameter(int.class, "hi")
-          .addCode(backward ? CodeBlock.of("final float[] g = partials[t];\n") : CodeBlock.of(""))
+          .addParameter(int.class, "t").addParameter(int.class, "chunk").addParameter(int.class, "lo").addParameter(int.class, "hi")
+          .addCode(backward && writesPartials(v) ? CodeBlock.of("final float[] g = partials[chunk];\n") : CodeBlock.of(""))
           .addCode(body).build());
       m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
-      m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.op().javaOverChannels() ? v.op().input().channels() : "n", kernel);
+      String count = v.op().javaOverChannels() ? Integer.toString(v.op().input().channels()) : "n";
+      if (gen.prepare().isEmpty()) {
+        m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), count, kernel);
+      } else {
+        String prepare = "prepare_" + kernel;
+        kernels.add(MethodSpec.methodBuilder(prepare).addModifiers(Modifier.PRIVATE)
+            .addJavadoc("What $L needs once per launch, whatever the chunks: $L's weights rearranged.\n", kernel,
+                JavaNames.comment(v.name()))
+            .addCode(gen.prepare().build()).build());
+        m.addStatement("launch($L, this::$L, $L, this::$L)", kernelTable.size(), prepare, count, kernel);
+      }
       long macs = v.op().macs();
       boolean split = backward && v.op().javaWeightGradientsOverOutputs();
       kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", phase, v.name(), v.op().describe() + fusions(v),
@@ -264,7 +279,7 @@ public final class JavaEmitter {
         kernels.add(MethodSpec.methodBuilder(weights).addModifiers(Modifier.PRIVATE)
             .addJavadoc("Parameter gradients of $L, output features [lo, hi) over the whole batch, written to gradients.\n",
                 JavaNames.comment(v.name()))
-            .addParameter(int.class, "t").addParameter(int.class, "lo").addParameter(int.class, "hi")
+            .addParameter(int.class, "t").addParameter(int.class, "chunk").addParameter(int.class, "lo").addParameter(int.class, "hi")
             .addCode(v.op().javaBackwardWeights(gen)).build());
         m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.output().channels(), weights);
         kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", "weights", v.name(), v.op().describe() + fusions(v), 2 * macs));
@@ -349,6 +364,7 @@ public final class JavaEmitter {
     private final Node v;
     private final boolean training;
     private final Map<Integer, Integer> out;
+    private final CodeBlock.Builder prepare = CodeBlock.builder();
 
     Gen(Graph g, Node v, boolean training) {
       this.g = g;
@@ -418,6 +434,10 @@ public final class JavaEmitter {
           .addJavadoc("$L's $L, one array of $L per thread.\n", JavaNames.comment(v.name()), what, size).build());
       auxInits.computeIfAbsent(field, f -> CodeBlock.of("$L = new float[threads][$L]", f, size));
       return field + "[t]";
+    }
+
+    public CodeBlock.Builder prepare() {
+      return prepare;
     }
 
     public Node node() {

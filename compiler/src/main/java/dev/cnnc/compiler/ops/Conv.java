@@ -196,7 +196,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     // phase planes' views (or im2col on small maps), dx per phase plane
     boolean shiftedBackward = shifted() && !strided() && transposable();
     boolean phasedBackward = shifted() && strided();
-    // dwᵀ (K, CO) is summed over this thread's images in a scratch and added to g once at the end
+    // dwᵀ (K, CO) is summed over the chunk's images in a scratch and added to g once at the end
     boolean transposedWeightGradient = shiftedBackward || phasedBackward
         || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS;
     if (shiftedBackward && dx != null) flipKernel(c, k);
@@ -273,7 +273,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /** g's weight gradient += dwtᵀ, after the image loop. */
   private CodeBlock.Builder addTransposedWeightGradient(CodeBlock.Builder c, JavaGen k) {
-    return c.add("// dw (CO, K) += dwtᵀ, once for this thread's images\n")
+    return c.add("// dw (CO, K) += dwtᵀ, once for the chunk's images\n")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
         .addStatement("for (int r = 0; r < $L; r++) g[$L + co * $L + r] += dwt[r * $L + co]", taps(), k.param("weight"),
             taps(), outC())
@@ -507,22 +507,23 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   /**
-   * flipped[ci, (co, kh, kw)] = w[co, ci, kH − 1 − kh, kW − 1 − kw], built once per call (CO·CI·kH·kW
-   * copies, against that many multiply-adds per pixel of every image).
+   * flipped[ci, (co, kh, kw)] = w[co, ci, kH − 1 − kh, kW − 1 − kw], built and packed once per
+   * launch (CO·CI·kH·kW copies, against that many multiply-adds per pixel of every image).
    */
   private void flipKernel(CodeBlock.Builder c, JavaGen k) {
     int kk = h.k() * w.k();
-    c.addStatement("final float[] flipped = $L", k.scratch("flipped", (long) inC() * outC() * kk));
-    c.add("// the kernel turned 180°, input and output channels swapped: dx's convolution of dy\n")
+    String flipped = k.aux("flipped", (long) inC() * outC() * kk, false, false);
+    String packedFlipped = k.aux("packedflipped", (long) inC() * outC() * kk, false, false);
+    k.prepare().add("// the kernel turned 180°, input and output channels swapped: dx's convolution of dy\n")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
         .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
         .addStatement("final int from = $L + (co * $L + ci) * $L, to = (ci * $L + co) * $L", k.param("weight"), inC(), kk,
             outC(), kk)
-        .addStatement("for (int tap = 0; tap < $L; tap++) flipped[to + tap] = w[from + $L - tap]", kk, kk - 1)
-        .endControlFlow().endControlFlow();
-    c.add("// in the micro-kernel's panel layout, as the transposed convolution reads it\n")
-        .addStatement("final float[] packedFlipped = $L", k.scratch("packedflipped", (long) inC() * outC() * kk))
-        .addStatement("$T.pack($L, $L, flipped, 0, $L, 1, packedFlipped, 0)", GEMM, inC(), outC() * kk, outC() * kk);
+        .addStatement("for (int tap = 0; tap < $L; tap++) $L[to + tap] = params[from + $L - tap]", kk, flipped, kk - 1)
+        .endControlFlow().endControlFlow()
+        .add("// in the micro-kernel's panel layout, as the transposed convolution reads it\n")
+        .addStatement("$T.pack($L, $L, $L, 0, $L, 1, $L, 0)", GEMM, inC(), outC() * kk, flipped, outC() * kk, packedFlipped);
+    c.addStatement("final float[] packedFlipped = $L", packedFlipped);
   }
 
   // ---- strided dx per phase plane: no dcol matrix, no col2im ----
@@ -596,25 +597,27 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   /** The (CI, CO·|row taps|·|column taps|) weights of each phase plane that has taps, packed one after another. */
   private void packPhaseKernels(CodeBlock.Builder c, JavaGen k) {
     int kk = h.k() * w.k();
-    c.addStatement("final float[] phaseW = $L", k.scratch("phasew", (long) inC() * outC() * kk))
-        .addStatement("final float[] packedPhases = $L", k.scratch("packedphases", (long) inC() * outC() * kk))
+    String phaseW = k.aux("phasew", (long) inC() * outC() * kk, false, false);
+    String packedPhases = k.aux("packedphases", (long) inC() * outC() * kk, false, false);
+    CodeBlock.Builder p = k.prepare()
         .add("// w regrouped per phase plane of the padded input: plane (a, b)'s block holds, for each input channel,\n")
-        .add("// the taps (kh, kw) that land on it, (co, kh, kw)-major; packed for the micro-kernel, once per call\n");
+        .add("// the taps (kh, kw) that land on it, (co, kh, kw)-major; packed for the micro-kernel\n");
     for (Plane pl : planes()) {
       int per = pl.taps().length;
       if (per == 0) continue;
       int kab = outC() * per;
-      c.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+      p.beginControlFlow("for (int co = 0; co < $L; co++)", outC())
           .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
           .addStatement("final int from = $L + (co * $L + ci) * $L, to = $L + ci * $L + co * $L", k.param("weight"), inC(), kk,
               pl.weights(), kab, per);
-      if (per == 1) c.addStatement("phaseW[to] = w[from + $L]", pl.taps()[0]);
-      else c.addStatement("for (int e = 0; e < $L; e++) phaseW[to + e] = w[from + $L[e]]", per,
+      if (per == 1) p.addStatement("$L[to] = params[from + $L]", phaseW, pl.taps()[0]);
+      else p.addStatement("for (int e = 0; e < $L; e++) $L[to + e] = params[from + $L[e]]", per, phaseW,
           k.table("phase" + pl.rows().a() + pl.cols().a() + "taps", CodeBlock.of("new int[] {$L}", joined(pl.taps()))));
-      c.endControlFlow().endControlFlow()
-          .addStatement("$T.pack($L, $L, phaseW, $L, $L, 1, packedPhases, $L)", GEMM, inC(), kab, pl.weights(), kab,
+      p.endControlFlow().endControlFlow()
+          .addStatement("$T.pack($L, $L, $L, $L, $L, 1, $L, $L)", GEMM, inC(), kab, phaseW, pl.weights(), kab, packedPhases,
               pl.weights());
     }
+    c.addStatement("final float[] packedPhases = $L", packedPhases);
   }
 
   private static String joined(int[] values) {
@@ -741,14 +744,21 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     return (w.k() - 1) * w.d() / w.s();
   }
 
+  /** w (CO, K) in the micro-kernel's panel layout, packed once per launch; returns the array. */
+  private String packedWeights(JavaGen k) {
+    String packed = k.aux("packed", (long) outC() * taps(), false, false);
+    k.prepare().add("// w (CO, K) in the micro-kernel's panel layout\n")
+        .addStatement("$T.pack($L, $L, $L, $L, $L, 1, $L, 0)", GEMM, outC(), taps(), k.paramArray("weight"), k.param("weight"),
+            taps(), packed);
+    return packed;
+  }
+
   private CodeBlock javaForwardShifted(JavaGen k) {
     boolean hasBias = bias || k.node().fold() != null;
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
         .addStatement("final float[] yw = $L", k.scratch("wide", (long) outC() * wide()))
-        .addStatement("final float[] packed = $L", k.scratch("packed", (long) outC() * taps()))
-        .add("// w (CO, K) in the micro-kernel's panel layout, once for all this thread's images\n")
-        .addStatement("$T.pack($L, $L, w, $L, $L, 1, packed, 0)", GEMM, outC(), taps(), k.param("weight"), taps())
+        .addStatement("final float[] packed = $L", packedWeights(k))
         .beginControlFlow("for (int n = lo; n < hi; n++)");
     copyViews(c, k);
     c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")

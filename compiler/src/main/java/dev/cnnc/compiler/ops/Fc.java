@@ -191,7 +191,7 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
     return c.build();
   }
 
-  /** dw[o] = Σ_n dy[n, o] · x[n] and db[o] = Σ_n dy[n, o] for the thread's output features o in [lo, hi). */
+  /** dw[o] = Σ_n dy[n, o] · x[n] and db[o] = Σ_n dy[n, o] for the chunk's output features o in [lo, hi). */
   @Override
   public CodeBlock javaBackwardWeights(JavaGen k) {
     CodeBlock.Builder c = CodeBlock.builder()

@@ -37,6 +37,14 @@ public interface JavaGen {
   /** A float scratch array of {@code size} for the running thread ({@code name[t]}), e.g. im2col columns. */
   String scratch(String what, long size);
 
+  /**
+   * Code run once per launch, on the launching thread before any chunk of images starts: work that
+   * depends only on the parameters (weights repacked for the micro-kernel), done once however many
+   * chunks the batch is cut into. It fills {@link #aux} arrays (shared, not per thread) and names
+   * the parameters by {@link #paramArray} (no locals of the kernel are in scope).
+   */
+  com.squareup.javapoet.CodeBlock.Builder prepare();
+
   Node node();
 
   /** The fused activation, or null. */

@@ -54,13 +54,18 @@ public interface Op {
   void referenceBackward(Ref r);
 
   /**
-   * Java source of the forward kernel body. It runs inside {@code void k(int t, int lo, int hi)}:
-   * thread {@code t} handles images {@code [lo, hi)} (channels when {@link #javaOverChannels()}).
+   * Java source of the forward kernel body. It runs inside
+   * {@code void k(int t, int chunk, int lo, int hi)}, once per chunk of the batch: images
+   * {@code [lo, hi)} (channels when {@link #javaOverChannels()}), on thread {@code t} (whose
+   * {@link JavaGen#scratch} arrays it may use); a thread may run several chunks of one launch.
    * In scope: {@code params}, {@code buffers}, {@code batch} (images this step) and {@code seed}.
    */
   CodeBlock javaForward(JavaGen k);
 
-  /** Java source of the backward kernel body; {@code g} is the thread's gradient accumulator. */
+  /**
+   * Java source of the backward kernel body; {@code g} is the chunk's gradient accumulator
+   * (declared for image-split ops with parameters).
+   */
   CodeBlock javaBackward(JavaGen k);
 
   /**
@@ -74,13 +79,13 @@ public interface Op {
   /**
    * Whether the parameter gradients come from a second backward kernel that splits the output
    * features between threads and writes {@code gradients} directly. Worth it for large weights
-   * (fc): per-thread copies of a 4 MB gradient cost more to clear and add up than the GEMM.
+   * (fc): per-chunk copies of a 4 MB gradient cost more to clear and add up than the GEMM.
    */
   default boolean javaWeightGradientsOverOutputs() {
     return false;
   }
 
-  /** That second kernel: thread {@code t} handles output features {@code [lo, hi)} of the whole batch. */
+  /** That second kernel: each chunk is output features {@code [lo, hi)} over the whole batch. */
   default CodeBlock javaBackwardWeights(JavaGen k) {
     throw new UnsupportedOperationException(kind() + " computes its weight gradients in its backward kernel");
   }

@@ -24,11 +24,18 @@ public abstract class CpuNetwork implements Model {
   /** Gradients of the mean loss, reduced from {@link #partials} after each step. */
   protected final float[] gradients;
   /**
-   * One gradient accumulator per thread: image-parallel kernels running as thread t add into
-   * partials[t], and only the ranges in {@link #partialRanges} are cleared and summed each step.
-   * Channel-parallel kernels write their parameters' gradients straight into {@link #gradients}.
+   * One gradient accumulator per chunk of the batch: image-parallel backward kernels add chunk c's
+   * contribution into partials[c], whichever thread runs it, and only the ranges in
+   * {@link #partialRanges} are summed (in chunk order) and cleared each step. The chunk count does
+   * not depend on the thread count, so a run trains to the same bits on 1 thread or 8. With one
+   * chunk (or no such kernel), partials[0] is {@link #gradients} itself. Channel-parallel kernels write their
+   * parameters' gradients straight into {@link #gradients}.
    */
   protected final float[][] partials;
+  /** How many chunks image-parallel kernels cut the batch into; see {@link #chunks(int, boolean, int)}. */
+  private final int chunks;
+  /** Whether some partial may hold more than zeros outside a step (a step that failed half-way). */
+  private boolean partialsDirty;
   /** (offset, length) pairs of the parameters whose gradients go through {@link #partials}. */
   private final int[] partialRanges;
   private final double[] lossStats = new double[2];
@@ -56,10 +63,38 @@ public abstract class CpuNetwork implements Model {
     this.params = new float[size(parameters)];
     this.buffers = new float[size(buffers)];
     this.gradients = new float[params.length];
-    this.partials = new float[threads][];
-    partials[0] = threads == 1 ? gradients : new float[params.length];
-    for (int t = 1; t < threads; t++) partials[t] = new float[params.length];
+    // a partial needs to reach only as far as the last range kernels add into (in SimpleCNN, the
+    // convs' few thousand floats before fc1's four million)
+    int reach = 0;
+    for (int r = 0; r < partialRanges.length; r += 2) reach = Math.max(reach, partialRanges[r] + partialRanges[r + 1]);
+    this.chunks = chunks(reach, partialRanges.length > 0, threads);
+    this.partials = new float[partialRanges.length > 0 ? chunks : 1][];
+    partials[0] = partials.length == 1 ? gradients : new float[reach];
+    for (int c = 1; c < partials.length; c++) partials[c] = new float[reach];
   }
+
+  /**
+   * How many chunks a batch is cut into: {@link #CHUNKS} (or one per thread past that), so that 1
+   * to 8 threads train to the same bits and a core slowed by a busy neighbour takes fewer chunks
+   * (with 2 threads, 4 each on a quiet machine) — but no more partial gradient arrays than fit in
+   * {@link #PARTIALS_BYTES}.
+   */
+  static int chunks(int reach, boolean anyPartials, int threads) {
+    int wanted = Math.max(CHUNKS, threads);
+    if (!anyPartials) return wanted;
+    long fit = PARTIALS_BYTES / Math.max(1, 4L * reach);
+    return (int) Math.max(threads, Math.min(wanted, fit));
+  }
+
+  /** At most what the per-chunk gradient partials take for a network with this many parameters. */
+  public static long partialsBytes(long parameters, int threads) {
+    int reach = (int) Math.min(parameters, Integer.MAX_VALUE);
+    return 4L * reach * chunks(reach, true, threads);
+  }
+
+  static final int CHUNKS = 8;
+
+  static final long PARTIALS_BYTES = 256L << 20;
 
   private static int size(List<TensorSpec> specs) {
     long n = 0;
@@ -88,12 +123,21 @@ public abstract class CpuNetwork implements Model {
   protected final void launch(int id, int count, Parallel.Kernel kernel) {
     long[] nanos = kernelNanos;
     if (nanos == null) {
-      parallel.run(count, kernel);
+      parallel.run(count, chunks, kernel);
       return;
     }
     long t0 = System.nanoTime();
-    parallel.run(count, kernel);
+    parallel.run(count, chunks, kernel);
     nanos[id] += System.nanoTime() - t0;
+  }
+
+  /** Runs {@code prepare} on this thread, then kernel {@code id} as {@link #launch(int, int, Parallel.Kernel)} does, timing both. */
+  protected final void launch(int id, Runnable prepare, int count, Parallel.Kernel kernel) {
+    long[] nanos = kernelNanos;
+    long t0 = nanos == null ? 0 : System.nanoTime();
+    prepare.run();
+    parallel.run(count, chunks, kernel);
+    if (nanos != null) nanos[id] += System.nanoTime() - t0;
   }
 
   /** Sets every parameter and buffer to its PyTorch default initial value. */
@@ -123,11 +167,14 @@ public abstract class CpuNetwork implements Model {
     this.input = x;
     this.seed = seed;
     this.batch = n;
-    for (float[] p : partials) {
-      for (int r = 0; r < partialRanges.length; r += 2) {
-        Arrays.fill(p, partialRanges[r], partialRanges[r] + partialRanges[r + 1], 0f);
+    if (partials.length == 1 || partialsDirty) {
+      for (float[] p : partials) {
+        for (int r = 0; r < partialRanges.length; r += 2) {
+          Arrays.fill(p, partialRanges[r], partialRanges[r] + partialRanges[r + 1], 0f);
+        }
       }
     }
+    partialsDirty = partials.length > 1;
     forwardTrain(n);
     Loss.softmaxCrossEntropy(trainLogits(), n, classes, labels, labelSmoothing, trainLogitsGrad(), lossStats);
     backward(n);
@@ -144,19 +191,24 @@ public abstract class CpuNetwork implements Model {
     System.arraycopy(inferLogits(), 0, logits, 0, n * classes);
   }
 
+  /** gradients = the chunks' partials summed in chunk order; each partial is cleared as it is read. */
   private void reduceGradients() {
     if (partials.length == 1) return;
-    int threads = partials.length;
+    int parts = partials.length;
     for (int r = 0; r < partialRanges.length; r += 2) {
       int from = partialRanges[r];
-      parallel.run(partialRanges[r + 1], (t, lo, hi) -> {
+      parallel.run(partialRanges[r + 1], parallel.threads(), (t, c, lo, hi) -> {
         for (int i = from + lo; i < from + hi; i++) {
           float s = 0;
-          for (int p = 0; p < threads; p++) s += partials[p][i];
+          for (int p = 0; p < parts; p++) {
+            s += partials[p][i];
+            partials[p][i] = 0f;
+          }
           gradients[i] = s;
         }
       });
     }
+    partialsDirty = false;
   }
 
   private void checkBatch(float[] x, int n) {

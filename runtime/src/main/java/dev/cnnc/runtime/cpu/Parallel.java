@@ -1,15 +1,18 @@
-// A small fixed thread pool for generated kernels: splits a range into one static chunk per
-// thread, so results are the same from run to run for a given thread count.
+// A small fixed thread pool for generated kernels. A range is cut into chunks whose bounds depend
+// only on the range and the chunk count, never on the threads; the threads take chunks as they
+// come free, so a core slowed by a busy neighbour takes fewer. Whatever a chunk accumulates goes
+// into its own buffer (indexed by the chunk, not the thread), so results are the same from run to
+// run whichever thread ran which chunk.
 package dev.cnnc.runtime.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 public final class Parallel {
-  /** One chunk of work: thread index {@code t} handles {@code [lo, hi)}. */
+  /** One chunk of work: thread {@code t} (for its scratch arrays) handles chunk {@code chunk} = [lo, hi). */
   @FunctionalInterface
   public interface Kernel {
-    void run(int t, int lo, int hi);
+    void run(int t, int chunk, int lo, int hi);
   }
 
   /**
@@ -23,8 +26,10 @@ public final class Parallel {
   private final int threads;
   private final Thread[] workers;
   private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicInteger next = new AtomicInteger();
   private volatile Kernel task;
   private volatile int count;
+  private volatile int chunks;
   private volatile long generation;
   private volatile Throwable failure;
   private volatile Thread caller;
@@ -46,29 +51,37 @@ public final class Parallel {
     return threads;
   }
 
-  /** Chunk t of [0, count) split into {@code threads} parts. */
-  public static int lo(int t, int count, int threads) {
-    return (int) ((long) count * t / threads);
+  /** Where chunk c of [0, count) cut into {@code chunks} parts starts. */
+  public static int lo(int c, int count, int chunks) {
+    return (int) ((long) count * c / chunks);
   }
 
-  /** Runs {@code kernel} over [0, count) on all threads and returns when every chunk is done. */
-  public void run(int count, Kernel kernel) {
-    if (threads == 1 || count < 2) {
-      kernel.run(0, 0, count);
+  /**
+   * Runs {@code kernel} on every chunk of [0, count) cut into {@code chunks} parts (at most
+   * {@code count}), on all threads, and returns when every chunk is done. With one thread the
+   * chunks run in order.
+   */
+  public void run(int count, int chunks, Kernel kernel) {
+    int parts = Math.max(1, Math.min(chunks, count));
+    if (threads == 1 || parts == 1) {
+      for (int c = 0; c < parts; c++) kernel.run(0, c, lo(c, count, parts), lo(c + 1, count, parts));
       return;
     }
     this.task = kernel;
     this.count = count;
+    this.chunks = parts;
     this.failure = null;
     this.caller = Thread.currentThread();
+    next.set(0);
     pending.set(threads - 1);
     generation++;
     for (Thread w : workers) LockSupport.unpark(w);
     Throwable own = null;
     try {
-      kernel.run(0, 0, lo(1, count, threads));
+      take(0, kernel, count, parts);
     } catch (Throwable e) {
       own = e;
+      next.set(parts);
     }
     long since = System.nanoTime();
     int spins = 0;
@@ -82,6 +95,11 @@ public final class Parallel {
     if (f != null) throw new IllegalStateException(f);
   }
 
+  /** Runs chunks as thread t until none is left. */
+  private void take(int t, Kernel kernel, int count, int parts) {
+    for (int c; (c = next.getAndIncrement()) < parts; ) kernel.run(t, c, lo(c, count, parts), lo(c + 1, count, parts));
+  }
+
   private void work(int t) {
     long seen = 0;
     while (true) {
@@ -92,11 +110,12 @@ public final class Parallel {
         else LockSupport.park(this);
       }
       seen = generation;
-      int n = count;
+      int parts = chunks;
       try {
-        task.run(t, lo(t, n, threads), lo(t + 1, n, threads));
+        take(t, task, count, parts);
       } catch (Throwable e) {
         failure = e;
+        next.set(parts);
       }
       if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
     }
