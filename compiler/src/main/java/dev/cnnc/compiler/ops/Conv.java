@@ -156,6 +156,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   @Override
   public CodeBlock javaForward(JavaGen k) {
+    if (grouped()) return javaForwardGrouped(k);
     if (shifted()) return javaForwardShifted(k);
     boolean hasBias = bias || k.node().fold() != null;
     CodeBlock.Builder c = CodeBlock.builder()
@@ -188,6 +189,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
+    if (grouped()) return javaBackwardGrouped(k);
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
     String dx = k.dx(0);
@@ -210,18 +212,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
           .addStatement("java.util.Arrays.fill(dwt, 0f)");
     }
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
-    if (k.epilogue() != null || bias) {
-      c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
-              : "// bias gradient\n", k.epilogue() == null ? "" : k.epilogue().describe())
-          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-          .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut())
-          .addStatement("float db = 0f")
-          .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut());
-      if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
-      c.addStatement("db += dy[i]").endControlFlow();
-      if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
-      c.endControlFlow();
-    }
+    activationAndBiasGradient(c, k);
     if (shiftedBackward) {
       backwardShifted(c, k);
       return addTransposedWeightGradient(c.endControlFlow(), k).build();
@@ -269,6 +260,124 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     }
     c.endControlFlow();
     return (transposedWeightGradient ? addTransposedWeightGradient(c, k) : c).build();
+  }
+
+  /** Inside the loop over images n: dy ⊙= the fused activation's derivative, and the bias gradient. */
+  private void activationAndBiasGradient(CodeBlock.Builder c, JavaGen k) {
+    if (k.epilogue() == null && !bias) return;
+    c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
+            : "// bias gradient\n", k.epilogue() == null ? "" : k.epilogue().describe())
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut())
+        .addStatement("float db = 0f")
+        .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut());
+    if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+    c.addStatement("db += dy[i]").endControlFlow();
+    if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
+    c.endControlFlow();
+  }
+
+  // ---- small maps: im2col over a group of images, one product per group ----
+
+  /**
+   * Output maps with fewer pixels than this take the grouped path: a product per image would be
+   * only P columns wide (VGG-11's 2×2 maps: 4, less than one vector), and its micro-kernel fell to
+   * scalar tails — 1.3 GFLOP/s for VGG-11's last two convs, 900 ms a step. Grouping images side by
+   * side gives the products at least this many columns.
+   */
+  private static final int GROUP_PIXELS = 64;
+
+  private boolean grouped() {
+    return planeOut() < GROUP_PIXELS;
+  }
+
+  /** Images per group: enough for {@link #GROUP_PIXELS} columns. */
+  private int group() {
+    return (GROUP_PIXELS + planeOut() - 1) / planeOut();
+  }
+
+  /** Where row r of the grouped (K, G·P) column matrix starts: r·G·P. */
+  private String groupRows(JavaGen k) {
+    return k.table("grouprows", CodeBlock.of("$T.spaced($L, $L)",
+        com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Shifts"), taps(), group() * planeOut()));
+  }
+
+  /**
+   * y for G images at a time: col (K, G·P) holds image g's columns at g·P, and one product
+   * Y (CO, G·P) = w (CO, K) · col gives all their outputs, then bias and activation per image.
+   */
+  private CodeBlock javaForwardGrouped(JavaGen k) {
+    boolean hasBias = bias || k.node().fold() != null;
+    int gp = group() * planeOut();
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
+        .addStatement("final float[] col = $L", k.scratch("groupcol", (long) taps() * gp))
+        .addStatement("final float[] yg = $L", k.scratch("groupout", (long) outC() * gp))
+        .addStatement("final float[] packed = $L", packedWeights(k))
+        .add("// $L images at a time: their $L-pixel maps side by side make the product $L columns wide\n", group(),
+            planeOut(), gp)
+        .beginControlFlow("for (int n0 = lo; n0 < hi; n0 += $L)", group())
+        .addStatement("final int images = Math.min($L, hi - n0)", group())
+        .beginControlFlow("for (int n = n0; n < n0 + images; n++)");
+    im2col(c, k, gp, "(n - n0) * " + planeOut() + " + ");
+    c.endControlFlow()
+        .add("// yg (CO, images·P) = w (CO, K) · col (K, images·P)\n")
+        .addStatement("$T.mmRowsPacked($L, images * $L, $L, packed, 0, col, 0, $L, yg, 0, $L, false)", GEMM, outC(),
+            planeOut(), taps(), groupRows(k), gp)
+        .add(k.epilogue() != null ? "// each image's outputs, with $L$L\n" : "// each image's outputs$L$L\n",
+            k.epilogue() != null ? k.epilogue().describe() : "", hasBias ? (k.epilogue() != null ? " and bias" : ", with bias") : "")
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC());
+    if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
+    String v = hasBias ? "yg[from + p] + b" : "yg[from + p]";
+    c.beginControlFlow("for (int n = n0; n < n0 + images; n++)")
+        .addStatement("final int from = co * $L + (n - n0) * $L, to = n * $L + co * $L", gp, planeOut(), output.size(),
+            planeOut())
+        .addStatement("for (int p = 0; p < $L; p++) y[to + p] = $L", planeOut(),
+            k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
+        .endControlFlow().endControlFlow();
+    return c.endControlFlow().build();
+  }
+
+  /**
+   * The backward for G images at a time: dyg (CO, G·P) gathers their dy side by side, then
+   * dw (CO, K) += dyg · colᵀ (G·P, K) and dcol (K, G·P) = wᵀ · dyg, scattered back per image by
+   * col2im: products K = 4608 wide (VGG-11) or G·P, instead of P.
+   */
+  private CodeBlock javaBackwardGrouped(JavaGen k) {
+    int gp = group() * planeOut();
+    String dx = k.dx(0);
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
+    if (dx != null) c.addStatement("final float[] dx = $L", dx);
+    c.addStatement("final float[] colt = $L", k.scratch("groupcolt", (long) gp * taps()))
+        .addStatement("final float[] dyg = $L", k.scratch("groupdy", (long) outC() * gp));
+    if (dx != null) c.addStatement("final float[] dcol = $L", k.scratch("groupdcol", (long) taps() * gp));
+    c.beginControlFlow("for (int n = lo; n < hi; n++)");
+    activationAndBiasGradient(c, k);
+    c.endControlFlow()
+        .add("// $L images at a time: their $L-pixel maps side by side\n", group(), planeOut())
+        .beginControlFlow("for (int n0 = lo; n0 < hi; n0 += $L)", group())
+        .addStatement("final int images = Math.min($L, hi - n0)", group())
+        .beginControlFlow("for (int n = n0; n < n0 + images; n++)")
+        .addStatement("final float[] col = colt");
+    im2colTransposed(c, k, "(n - n0) * " + planeOut());
+    c.add("// dyg[co, (g, p)] = dy[n0 + g, co, p]\n")
+        .addStatement("for (int co = 0; co < $L; co++) System.arraycopy(dy, n * $L + co * $L, dyg, co * $L + (n - n0) * $L, $L)",
+            outC(), output.size(), planeOut(), gp, planeOut(), planeOut())
+        .endControlFlow()
+        .add("// dw (CO, K) += dyg (CO, images·P) · colᵀ (images·P, K)\n")
+        .addStatement("$T.mm($L, $L, images * $L, dyg, 0, $L, 1, colt, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(),
+            planeOut(), gp, taps(), k.param("weight"), taps());
+    if (dx != null) {
+      c.add("// dcol (K, images·P) = wᵀ (K, CO) · dyg (CO, images·P)\n")
+          .addStatement("$T.mm($L, images * $L, $L, w, $L, 1, $L, dyg, 0, $L, dcol, 0, $L, false)", GEMM, taps(), planeOut(),
+              outC(), k.param("weight"), taps(), gp, gp)
+          .beginControlFlow("for (int n = n0; n < n0 + images; n++)")
+          .addStatement("final float[] col = dcol");
+      col2im(c, k, k.accumulate(0), gp, "(n - n0) * " + planeOut() + " + ");
+      c.endControlFlow();
+    }
+    return c.endControlFlow().build();
   }
 
   /** g's weight gradient += dwtᵀ, after the image loop. */
@@ -326,6 +435,14 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    * (strided) copy with no bounds tests.
    */
   private void im2col(CodeBlock.Builder c, JavaGen k) {
+    im2col(c, k, planeOut(), "");
+  }
+
+  /**
+   * im2col of image n into columns {@code at} + [0, P) of col, whose rows are {@code ld} long
+   * ({@code at} a Java expression ending in " + ", or empty for column 0).
+   */
+  private void im2col(CodeBlock.Builder c, JavaGen k, int ld, String at) {
     String src = padCopy(c, k);
     String base = padded() ? "0" : "n * " + input.size();
     c.add("// im2col: col[(ci, kh, kw), (oh, ow)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d())
@@ -335,9 +452,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
         .addStatement("final int from = $L + (ci * $L + oh * $L + kh * $L) * $L + kw * $L", base, padded() ? hp() : input.h(),
             h.s(), h.d(), padded() ? wp() : input.w(), w.d());
-    if (w.s() == 1) c.addStatement("System.arraycopy($L, from, col, r * $L + oh * $L, $L)", src, planeOut(), output.w(), output.w());
-    else c.addStatement("for (int ow = 0, to = r * $L + oh * $L; ow < $L; ow++) col[to + ow] = $L[from + ow * $L]",
-        planeOut(), output.w(), output.w(), src, w.s());
+    if (w.s() == 1) c.addStatement("System.arraycopy($L, from, col, $Lr * $L + oh * $L, $L)", src, at, ld, output.w(), output.w());
+    else c.addStatement("for (int ow = 0, to = $Lr * $L + oh * $L; ow < $L; ow++) col[to + ow] = $L[from + ow * $L]",
+        at, ld, output.w(), output.w(), src, w.s());
     c.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
   }
 
@@ -785,12 +902,17 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    * horizontal sums, so layers with few pixels (8×8 in ResNet's last stage) stay fast.
    */
   private void im2colTransposed(CodeBlock.Builder c, JavaGen k) {
+    im2colTransposed(c, k, "0");
+  }
+
+  /** colᵀ of image n from row {@code first} (a Java expression) of col on, rows K long. */
+  private void im2colTransposed(CodeBlock.Builder c, JavaGen k, String first) {
     String src = padCopy(c, k);
     String base = padded() ? "0" : "n * " + input.size();
     int rows = padded() ? hp() : input.h();
     int cols = padded() ? wp() : input.w();
     c.add("// colᵀ[(oh, ow), (ci, kh, kw)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d())
-        .beginControlFlow("for (int oh = 0, at = 0; oh < $L; oh++)", output.h())
+        .beginControlFlow("for (int oh = 0, at = $L; oh < $L; oh++)", first.equals("0") ? "0" : first + " * " + taps(), output.h())
         .beginControlFlow("for (int ow = 0; ow < $L; ow++)", output.w())
         .addStatement("final int pixel = $L + oh * $L + ow * $L", base, h.s() * cols, w.s())
         .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
@@ -802,6 +924,11 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /** Adds (or writes) col (K, P) back into image n of dx: the transpose of im2col. */
   private void col2im(CodeBlock.Builder c, JavaGen k, boolean accumulate) {
+    col2im(c, k, accumulate, planeOut(), "");
+  }
+
+  /** col2im from columns {@code at} + [0, P) of col, rows {@code ld} long (as {@link #im2col(CodeBlock.Builder, JavaGen, int, String)}). */
+  private void col2im(CodeBlock.Builder c, JavaGen k, boolean accumulate, int ld, String at) {
     String dst;
     String base;
     if (padded()) {
@@ -821,8 +948,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
         .addStatement("final int to = $L + (ci * $L + oh * $L + kh * $L) * $L + kw * $L", base, padded() ? hp() : input.h(),
             h.s(), h.d(), padded() ? wp() : input.w(), w.d())
-        .addStatement("for (int ow = 0, from = r * $L + oh * $L; ow < $L; ow++) $L[to + $L] += col[from + ow]",
-            planeOut(), output.w(), output.w(), dst, w.s() == 1 ? "ow" : "ow * " + w.s())
+        .addStatement("for (int ow = 0, from = $Lr * $L + oh * $L; ow < $L; ow++) $L[to + $L] += col[from + ow]",
+            at, ld, output.w(), output.w(), dst, w.s() == 1 ? "ow" : "ow * " + w.s())
         .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
     if (padded()) {
       c.add("// the middle of the padded gradient is dx\n")

@@ -73,6 +73,30 @@ class OpGradientTest {
         net("conv_shifted_wide_map_odd_channels", "input 12x18x17 conv(33, k3, p1) -> tanh -> gap -> fc(3)"));
   }
 
+  /**
+   * Convs whose output maps have fewer than 64 pixels compute G images per product (G·P ≥ 64
+   * columns); a batch of 37 cut into 8 chunks of 4–5 images gives full and partial groups.
+   */
+  static Stream<Arguments> groupedNets() {
+    return Stream.of(
+        net("conv_grouped_2x2_map", "input 6x2x2 conv(5, k3, p1) -> relu -> conv(4, k3, p1, nobias) -> flatten -> fc(3)"),
+        net("conv_grouped_strided_5x5", "input 3x9x9 conv(4, k3, s2, p1) -> tanh -> flatten -> fc(3)"),
+        net("conv_grouped_dilated_7x7", "input 2x9x9 conv(3, k3, d2, p1) -> bn -> relu -> flatten -> fc(3)"),
+        net("conv_grouped_pointwise", "input 4x3x3 conv(5, k1) -> sigmoid -> flatten -> fc(3)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("groupedNets")
+  void groupedSmallMapsMatchTheReference(String name, String spec) {
+    SourceFile file = new SourceFile(name + ".cnn", spec);
+    String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+    org.junit.jupiter.api.Assertions.assertTrue(java.contains("images at a time"), name + " should group images");
+    new GradientCheck(file, 3, 0.1f).referenceAgainstFiniteDifferences(0, 12);
+    GradientCheck check = new GradientCheck(file, 37, 0.1f);
+    check.javaAgainstReference(1);
+    check.javaAgainstReference(2);
+  }
+
   static Stream<Arguments> allNets() {
     return Stream.concat(nets(), wideNets());
   }
