@@ -1,4 +1,5 @@
-// Scalar functions the generated kernels and the reference share, so both compute the same thing.
+// Scalar functions of the generated kernels (float) and the reference (double): the same
+// functions, the float ones computed to float precision, fast enough for every element.
 package dev.cnnc.runtime.cpu;
 
 public final class MathFns {
@@ -9,7 +10,7 @@ public final class MathFns {
 
   /** GELU as PyTorch's default (exact, erf-based): x·Φ(x). */
   public static float gelu(float x) {
-    return (float) gelu((double) x);
+    return 0.5f * x * (1 + erf(x * (float) SQRT1_2));
   }
 
   public static double gelu(double x) {
@@ -18,7 +19,7 @@ public final class MathFns {
 
   /** d gelu / dx = Φ(x) + x·φ(x). */
   public static float geluGrad(float x) {
-    return (float) geluGrad((double) x);
+    return 0.5f * (1 + erf(x * (float) SQRT1_2)) + x * (float) INV_SQRT_2PI * (float) Math.exp(-0.5f * x * x);
   }
 
   public static double geluGrad(double x) {
@@ -31,6 +32,28 @@ public final class MathFns {
 
   public static double sigmoid(double x) {
     return 1 / (1 + Math.exp(-x));
+  }
+
+  /**
+   * The error function in float, within 5e-7 of the exact value (MathFnsTest): a rational
+   * approximation, odd degree 13 over even degree 8, on [−4, 4] (beyond, erf is ±1 in float) —
+   * the form Eigen and XLA use. No loop, no branch: the double series below took 90–130 ms per
+   * GELU layer of airbench94 at batch 64, most of its training step.
+   */
+  public static float erf(float v) {
+    final float x = Math.max(-4f, Math.min(4f, v));
+    final float x2 = x * x;
+    float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
+    p = x2 * p - 2.10102402082508e-06f;
+    p = x2 * p - 5.69250639462346e-05f;
+    p = x2 * p - 7.34990630326855e-04f;
+    p = x2 * p - 2.95459980854025e-03f;
+    p = x2 * p - 1.60960333262415e-02f;
+    float q = x2 * -1.45660718464996e-05f - 2.13374055278905e-04f;
+    q = x2 * q - 1.68282697438203e-03f;
+    q = x2 * q - 7.37332916720468e-03f;
+    q = x2 * q - 1.42647390514189e-02f;
+    return x * p / q;
   }
 
   /**
