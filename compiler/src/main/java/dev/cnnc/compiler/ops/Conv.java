@@ -200,7 +200,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     boolean phasedBackward = shifted() && strided();
     // dwᵀ (K, CO) is summed over the chunk's images in a scratch and added to g once at the end
     boolean transposedWeightGradient = shiftedBackward || phasedBackward
-        || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS;
+        || planeOut() >= DOT_PIXELS && taps() >= TRANSPOSE_TAPS && outC() >= TRANSPOSE_OUTPUTS;
     if (shiftedBackward && dx != null) flipKernel(c, k);
     // strided: dx per phase plane of the padded input, each a stride-1 product over the padded dy
     boolean phasedDx = strided() && dx != null;
@@ -408,6 +408,13 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   private static final int DOT_PIXELS = 256;
 
   private static final int TRANSPOSE_TAPS = 64;
+
+  /**
+   * The transposed product's columns are the output channels: with fewer than one vector of them
+   * (LeNet-5's first conv has 6) it ran on scalar tails, 7 GFLOP/s and two thirds of LeNet's step;
+   * dot products of length P then win.
+   */
+  private static final int TRANSPOSE_OUTPUTS = 16;
 
   /**
    * dy is transposed in blocks of this many pixels of every channel: reading whole channel planes

@@ -70,7 +70,9 @@ class OpGradientTest {
   static Stream<Arguments> wideNets() {
     return Stream.of(
         net("conv_shifted_many_channels", "input 10x9x7 conv(40, k3, p1, nobias) -> relu -> conv(20, k3, p1) -> gap -> fc(3)"),
-        net("conv_shifted_wide_map_odd_channels", "input 12x18x17 conv(33, k3, p1) -> tanh -> gap -> fc(3)"));
+        net("conv_shifted_wide_map_odd_channels", "input 12x18x17 conv(33, k3, p1) -> tanh -> gap -> fc(3)"),
+        // K = 75 and 16 outputs: dwᵀ from the columns (with fewer outputs, dot products)
+        net("conv_im2col_transposed_dw", "input 3x16x16 conv(16, k5, p2) -> tanh -> gap -> fc(3)"));
   }
 
   /**
