@@ -87,12 +87,12 @@ final class BenchCommand implements Callable<Integer> {
         Gemm.strategy());
     err.flush();
     double trainRate, inferRate;
-    List<Layer> layers;
+    Profile profile;
     List<String> suspects;
     try (KernelJit jit = KernelJit.start()) {
       trainRate = batch / median(trainStep);
       inferRate = inferBatch / median(inferStep);
-      layers = skipLayers ? List.of() : profile(net, trainStep, inferStep);
+      profile = skipLayers ? Profile.NONE : profile(net, trainStep, inferStep);
       suspects = jit.suspects();
     }
     double peak = peakGflops != null ? peakGflops : Peak.perThreadGflops() * t;
@@ -101,8 +101,8 @@ final class BenchCommand implements Callable<Integer> {
       err.flush();
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.print(format == Format.json ? json(net, t, trainRate, inferRate, peak, layers, suspects)
-        : text(net, t, trainRate, inferRate, peak, layers));
+    out.print(format == Format.json ? json(net, t, trainRate, inferRate, peak, profile, suspects)
+        : text(net, t, trainRate, inferRate, peak, profile));
     out.flush();
     return Main.OK;
   }
@@ -136,34 +136,51 @@ final class BenchCommand implements Callable<Integer> {
   /** One kernel's share of a step. */
   record Layer(String phase, String layer, String describe, double msPerStep, double gflops) {}
 
-  private List<Layer> profile(CpuNetwork net, Runnable trainStep, Runnable inferStep) {
+  /**
+   * The per-kernel table and, measured over the same steps, each phase's whole step (training:
+   * forward, loss, backward, gradient reduction and the SGD step) and its kernels' sum. The
+   * images/s above are measured minutes apart on a shared machine, so the table states its own.
+   */
+  record Profile(List<Layer> layers, double[] stepMs, double[] kernelMs) {
+    static final Profile NONE = new Profile(List.of(), new double[2], new double[2]);
+  }
+
+  private Profile profile(CpuNetwork net, Runnable trainStep, Runnable inferStep) {
     long[] nanos = new long[net.kernels().size()];
     int[] steps = new int[2];
+    double[] stepMs = new double[2];
     for (int phase = 0; phase < 2; phase++) {
       Runnable step = phase == 0 ? trainStep : inferStep;
       net.profile(true);
-      long end = System.nanoTime() + (long) (seconds * windows * 1e9 / 2);
+      long start = System.nanoTime();
+      long end = start + (long) (seconds * windows * 1e9 / 2);
+      long now;
       do {
         step.run();
         steps[phase]++;
-      } while (System.nanoTime() < end);
+        now = System.nanoTime();
+      } while (now < end);
+      stepMs[phase] = (now - start) / 1e6 / steps[phase];
       long[] got = net.kernelNanos();
       for (int i = 0; i < nanos.length; i++) nanos[i] += got[i];
       net.profile(false);
     }
     List<CpuNetwork.Kernel> kernels = net.kernels();
     Layer[] out = new Layer[kernels.size()];
+    double[] kernelMs = new double[2];
     for (int i = 0; i < kernels.size(); i++) {
       CpuNetwork.Kernel k = kernels.get(i);
       boolean infer = k.phase().equals("infer");
       double ms = nanos[i] / 1e6 / steps[infer ? 1 : 0];
+      kernelMs[infer ? 1 : 0] += ms;
       double flops = (double) k.flopsPerImage() * (infer ? inferBatch : batch);
       out[i] = new Layer(k.phase(), k.layer(), k.describe(), ms, flops == 0 ? 0 : flops / (ms * 1e6));
     }
-    return List.of(out);
+    return new Profile(List.of(out), stepMs, kernelMs);
   }
 
-  private String text(CpuNetwork net, int t, double train, double infer, double peak, List<Layer> layers) {
+  private String text(CpuNetwork net, int t, double train, double infer, double peak, Profile profile) {
+    List<Layer> layers = profile.layers();
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "%s, %d thread%s, %s GEMM, FP32 peak %.0f GFLOP/s%n", net.name(), t,
         t == 1 ? "" : "s", Gemm.strategy(), peak));
@@ -176,6 +193,9 @@ final class BenchCommand implements Callable<Integer> {
           l.msPerStep, l.gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", l.gflops),
           l.gflops == 0 ? "" : String.format(Locale.ROOT, "%.1f", 100 * l.gflops / peak)));
     }
+    b.append(String.format(Locale.ROOT, "%nwhile profiling: training %.2f ms a step (%.1f images/s), kernels %.2f ms of it;"
+        + " inference %.2f ms a batch (%.1f images/s), kernels %.2f ms%n", profile.stepMs()[0], batch * 1e3 / profile.stepMs()[0],
+        profile.kernelMs()[0], profile.stepMs()[1], inferBatch * 1e3 / profile.stepMs()[1], profile.kernelMs()[1]));
     return b.toString();
   }
 
@@ -183,8 +203,9 @@ final class BenchCommand implements Callable<Integer> {
     return s.length() <= n ? s : s.substring(0, n - 1) + "…";
   }
 
-  private String json(CpuNetwork net, int t, double train, double infer, double peak, List<Layer> layers,
+  private String json(CpuNetwork net, int t, double train, double infer, double peak, Profile profile,
       List<String> suspects) {
+    List<Layer> layers = profile.layers();
     JsonObject o = new JsonObject();
     o.addProperty("network", net.name());
     o.addProperty("threads", t);
@@ -210,6 +231,13 @@ final class BenchCommand implements Callable<Integer> {
       list.add(j);
     }
     o.add("layers", list);
+    if (!layers.isEmpty()) {
+      // the same steps as the table: whole steps, and the kernels' share of them
+      o.addProperty("profiled_train_ms_per_step", profile.stepMs()[0]);
+      o.addProperty("profiled_train_kernel_ms", profile.kernelMs()[0]);
+      o.addProperty("profiled_infer_ms_per_batch", profile.stepMs()[1]);
+      o.addProperty("profiled_infer_kernel_ms", profile.kernelMs()[1]);
+    }
     return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
   }
 }

@@ -49,6 +49,13 @@ class BenchCommandTest {
       }
     }
     assertTrue(train && backward && infer, "every phase is profiled: " + r.out());
+    // the table's own step times: whole steps hold their kernels
+    double trainStep = o.get("profiled_train_ms_per_step").getAsDouble();
+    double trainKernels = o.get("profiled_train_kernel_ms").getAsDouble();
+    assertTrue(trainKernels > 0 && trainKernels <= trainStep, r.out());
+    double inferBatch = o.get("profiled_infer_ms_per_batch").getAsDouble();
+    double inferKernels = o.get("profiled_infer_kernel_ms").getAsDouble();
+    assertTrue(inferKernels > 0 && inferKernels <= inferBatch, r.out());
   }
 
   @Test
@@ -56,7 +63,7 @@ class BenchCommandTest {
     Cli.Result r = bench("--skip-layers");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("training:") && r.out().contains("inference:"), r.out());
-    assertTrue(!r.out().contains("GFLOP/s  % peak") && !r.out().contains("phase"), r.out());
+    assertTrue(!r.out().contains("GFLOP/s  % peak") && !r.out().contains("phase") && !r.out().contains("while profiling"), r.out());
     assertTrue(r.err().contains("warming up"), r.err());
   }
 
