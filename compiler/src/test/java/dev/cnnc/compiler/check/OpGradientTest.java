@@ -22,7 +22,8 @@ class OpGradientTest {
         net("conv_im2col_stride_2_wide_map", "input 4x34x33 conv(6, k3, s2, p1) -> gap -> fc(3)"),
         net("conv_pointwise_wide_map", "input 3x16x17 conv(4, k1) -> tanh -> gap -> fc(3)"),
         // strided convs with 8+ input channels and wide enough maps read phase planes through the
-        // row tables (stridedConvsThatShouldUsePhasePlanesDo checks that they do); narrow maps use im2col
+        // row tables (stridedConvsThatShouldUsePhasePlanesDo checks that they do); maps under 64 output pixels
+        // take the grouped im2col (groupedNets below)
         net("conv_phased_stride_2", "input 3x32x31 conv(8, k1) -> conv(5, k3, s2, p1) -> relu -> gap -> fc(3)"),
         net("conv_phased_stride_3_dilated", "input 2x20x100 conv(9, k1) -> conv(4, k3, s3, d2, p2) -> tanh -> gap -> fc(3)"),
         net("conv_phased_even_same", "input 2x32x32 conv(8, k1) -> tanh -> conv(3, k4, s2, same) -> tanh -> gap -> fc(3)"),
@@ -134,7 +135,7 @@ class OpGradientTest {
           String spec = nets().filter(a -> a.get()[0].equals(name)).findFirst().orElseThrow().get()[1].toString();
           SourceFile file = new SourceFile(name + ".cnn", spec);
           String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
-          // narrow maps (and 1×1 convs with few channels) stay on im2col, so its tests still reach it
+          // narrow maps (and 1×1 convs with few channels) stay on im2col (grouped, under 64 output pixels)
           boolean phased = name.startsWith("conv_phased");
           org.junit.jupiter.api.Assertions.assertEquals(phased, java.contains("phase planes"),
               name + (phased ? " should read phase planes" : " should use im2col"));

@@ -37,8 +37,8 @@ public final class MathFns {
   /**
    * The error function in float, within 5e-7 of the exact value (MathFnsTest): a rational
    * approximation, odd degree 13 over even degree 8, on [−4, 4] (beyond, erf is ±1 in float) —
-   * the form Eigen and XLA use. No loop, no branch: the double series below took 90–130 ms per
-   * GELU layer of airbench94 at batch 64, most of its training step.
+   * the form Eigen and XLA use. No loop, no branch: the double series below took 90–140 ms per
+   * GELU layer of airbench94 at batch 64 (forward or backward), most of its training step.
    */
   public static float erf(float v) {
     final float x = Math.max(-4f, Math.min(4f, v));

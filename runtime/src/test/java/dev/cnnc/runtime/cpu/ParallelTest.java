@@ -38,7 +38,7 @@ class ParallelTest {
   }
 
   @Test
-  void aBusyThreadsShareGoesToTheFreeOne() throws InterruptedException {
+  void aBusyThreadsChunksGoToTheFreeOne() throws InterruptedException {
     Parallel pool = new Parallel(2);
     int chunks = 8;
     AtomicInteger byOthers = new AtomicInteger();
