@@ -625,6 +625,10 @@ final class VectorGemm implements Gemm.Impl {
       slidingRowsA(m, n, k, a, aOff, aRows, b, bOff, ldb, c, cOff, ldc, acc);
       return;
     }
+    if (n >= L && inPhaseRuns(aRows, m)) {
+      phasedRowsA(m, n, k, a, aOff, aRows, b, bOff, ldb, c, cOff, ldc, acc);
+      return;
+    }
     int j = 0;
     // A's rows come from the table (a conv's shifted views, read along pixels); B is row-major
     for (; j + 2 * L <= n; j += 2 * L) {
@@ -1106,6 +1110,291 @@ final class VectorGemm implements Gemm.Impl {
       b1q2 = b1q1;
       b1q1 = b1q;
     }
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c01.intoArray(c, c0 + 0 * ldc + 1 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c21.intoArray(c, c0 + 2 * ldc + 1 * L);
+  }
+
+
+  /**
+   * Whether the table's rows come in runs of three, (r, s, r + 1): a 3-wide kernel's taps over a
+   * stride-2 conv's phase planes, where taps kw = 0 and 2 read the same plane one pixel apart and
+   * kw = 1 the other plane.
+   */
+  static boolean inPhaseRuns(int[] aRows, int m) {
+    if (m % 3 != 0) return false;
+    for (int i = 0; i < m; i += 3) {
+      if (aRows[i + 2] != aRows[i] + 1) return false;
+    }
+    return true;
+  }
+
+  /**
+   * mmRowsA for tables of phase runs. The value A holds at r + q serves tap 0 at pixel q and tap 2
+   * at q − 1, against a window of B's rows q and q − 1 that slides with q: 2 broadcasts for 3 rows
+   * where the general kernels take 3. Tap 2's last pixel is added after the loop, so nothing past
+   * A's rows or B's k is read. Each C element sums its pixels in the general kernels' order (plus,
+   * for tap 2, a product with zero first), so the results are the same bit for bit but for the sign
+   * of a zero. On one core, layer2.first.conv1 of ResNet-20 (144 × 32 × 272, stride-2 phase
+   * planes): 70–73 GFLOP/s in the general kernels → see the README's figures.
+   */
+  private static void phasedRowsA(int m, int n, int k, float[] a, int aOff, int[] aRows, float[] b, int bOff,
+      int ldb, float[] c, int cOff, int ldc, boolean acc) {
+    int j = 0;
+    for (; j + 2 * L <= n; j += 2 * L) {
+      int i = 0;
+      for (; i + 9 <= m; i += 9) phase3x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+      for (; i < m; i += 3) phase1x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+    }
+    for (; j + L <= n; j += L) {
+      int i = 0;
+      for (; i + 18 <= m; i += 18) phase6x1(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+      for (; i < m; i += 3) phase1x1(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+    }
+    columnsA(j, m, n, k, a, aOff, aRows, b, bOff, ldb, c, cOff, ldc, acc);
+  }
+
+  /** C[18 × 1L] at c0 (+)= 6 phase runs (r, s, r + 1) from the table · B[k × 1L] at b0. */
+  private static void phase6x1(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0], r1 = aOff + aRows[i0 + 1];
+    final int r3 = aOff + aRows[i0 + 3], r4 = aOff + aRows[i0 + 4];
+    final int r6 = aOff + aRows[i0 + 6], r7 = aOff + aRows[i0 + 7];
+    final int r9 = aOff + aRows[i0 + 9], r10 = aOff + aRows[i0 + 10];
+    final int r12 = aOff + aRows[i0 + 12], r13 = aOff + aRows[i0 + 13];
+    final int r15 = aOff + aRows[i0 + 15], r16 = aOff + aRows[i0 + 16];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc + 0 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc + 0 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc);
+    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc);
+    FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc);
+    FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc);
+    FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc);
+    FloatVector c120 = load(c, c0 + 12 * ldc + 0 * L, acc);
+    FloatVector c130 = load(c, c0 + 13 * ldc + 0 * L, acc);
+    FloatVector c140 = load(c, c0 + 14 * ldc + 0 * L, acc);
+    FloatVector c150 = load(c, c0 + 15 * ldc + 0 * L, acc);
+    FloatVector c160 = load(c, c0 + 16 * ldc + 0 * L, acc);
+    FloatVector c170 = load(c, c0 + 17 * ldc + 0 * L, acc);
+    // B's row p − 1 (zero before the first), for the third tap: each row is loaded once
+    FloatVector b0p = FloatVector.zero(S);
+    for (int q = 0, bq = b0; q < k; q++, bq += ldb) {
+      // A's value at r + q meets B's row q through tap 0 and row q − 1 through tap 2; s + q meets row q
+      final FloatVector b0q = FloatVector.fromArray(S, b, bq + 0 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + q]);
+      c00 = b0q.fma(x, c00);
+      c20 = b0p.fma(x, c20);
+      x = FloatVector.broadcast(S, a[r1 + q]);
+      c10 = b0q.fma(x, c10);
+      x = FloatVector.broadcast(S, a[r3 + q]);
+      c30 = b0q.fma(x, c30);
+      c50 = b0p.fma(x, c50);
+      x = FloatVector.broadcast(S, a[r4 + q]);
+      c40 = b0q.fma(x, c40);
+      x = FloatVector.broadcast(S, a[r6 + q]);
+      c60 = b0q.fma(x, c60);
+      c80 = b0p.fma(x, c80);
+      x = FloatVector.broadcast(S, a[r7 + q]);
+      c70 = b0q.fma(x, c70);
+      x = FloatVector.broadcast(S, a[r9 + q]);
+      c90 = b0q.fma(x, c90);
+      c110 = b0p.fma(x, c110);
+      x = FloatVector.broadcast(S, a[r10 + q]);
+      c100 = b0q.fma(x, c100);
+      x = FloatVector.broadcast(S, a[r12 + q]);
+      c120 = b0q.fma(x, c120);
+      c140 = b0p.fma(x, c140);
+      x = FloatVector.broadcast(S, a[r13 + q]);
+      c130 = b0q.fma(x, c130);
+      x = FloatVector.broadcast(S, a[r15 + q]);
+      c150 = b0q.fma(x, c150);
+      c170 = b0p.fma(x, c170);
+      x = FloatVector.broadcast(S, a[r16 + q]);
+      c160 = b0q.fma(x, c160);
+      b0p = b0q;
+    }
+    // tap 2's last pixel, k − 1, reads A at r + k (row r + 1's last value)
+    FloatVector x;
+    x = FloatVector.broadcast(S, a[r0 + k]);
+    c20 = b0p.fma(x, c20);
+    x = FloatVector.broadcast(S, a[r3 + k]);
+    c50 = b0p.fma(x, c50);
+    x = FloatVector.broadcast(S, a[r6 + k]);
+    c80 = b0p.fma(x, c80);
+    x = FloatVector.broadcast(S, a[r9 + k]);
+    c110 = b0p.fma(x, c110);
+    x = FloatVector.broadcast(S, a[r12 + k]);
+    c140 = b0p.fma(x, c140);
+    x = FloatVector.broadcast(S, a[r15 + k]);
+    c170 = b0p.fma(x, c170);
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c30.intoArray(c, c0 + 3 * ldc + 0 * L);
+    c40.intoArray(c, c0 + 4 * ldc + 0 * L);
+    c50.intoArray(c, c0 + 5 * ldc + 0 * L);
+    c60.intoArray(c, c0 + 6 * ldc + 0 * L);
+    c70.intoArray(c, c0 + 7 * ldc + 0 * L);
+    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
+    c90.intoArray(c, c0 + 9 * ldc + 0 * L);
+    c100.intoArray(c, c0 + 10 * ldc + 0 * L);
+    c110.intoArray(c, c0 + 11 * ldc + 0 * L);
+    c120.intoArray(c, c0 + 12 * ldc + 0 * L);
+    c130.intoArray(c, c0 + 13 * ldc + 0 * L);
+    c140.intoArray(c, c0 + 14 * ldc + 0 * L);
+    c150.intoArray(c, c0 + 15 * ldc + 0 * L);
+    c160.intoArray(c, c0 + 16 * ldc + 0 * L);
+    c170.intoArray(c, c0 + 17 * ldc + 0 * L);
+  }
+
+  /** C[3 × 1L] at c0 (+)= 1 phase runs (r, s, r + 1) from the table · B[k × 1L] at b0. */
+  private static void phase1x1(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0], r1 = aOff + aRows[i0 + 1];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc);
+    // B's row p − 1 (zero before the first), for the third tap: each row is loaded once
+    FloatVector b0p = FloatVector.zero(S);
+    for (int q = 0, bq = b0; q < k; q++, bq += ldb) {
+      // A's value at r + q meets B's row q through tap 0 and row q − 1 through tap 2; s + q meets row q
+      final FloatVector b0q = FloatVector.fromArray(S, b, bq + 0 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + q]);
+      c00 = b0q.fma(x, c00);
+      c20 = b0p.fma(x, c20);
+      x = FloatVector.broadcast(S, a[r1 + q]);
+      c10 = b0q.fma(x, c10);
+      b0p = b0q;
+    }
+    // tap 2's last pixel, k − 1, reads A at r + k (row r + 1's last value)
+    FloatVector x;
+    x = FloatVector.broadcast(S, a[r0 + k]);
+    c20 = b0p.fma(x, c20);
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+  }
+
+  /** C[9 × 2L] at c0 (+)= 3 phase runs (r, s, r + 1) from the table · B[k × 2L] at b0. */
+  private static void phase3x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0], r1 = aOff + aRows[i0 + 1];
+    final int r3 = aOff + aRows[i0 + 3], r4 = aOff + aRows[i0 + 4];
+    final int r6 = aOff + aRows[i0 + 6], r7 = aOff + aRows[i0 + 7];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc), c21 = load(c, c0 + 2 * ldc + 1 * L, acc);
+    FloatVector c30 = load(c, c0 + 3 * ldc + 0 * L, acc), c31 = load(c, c0 + 3 * ldc + 1 * L, acc);
+    FloatVector c40 = load(c, c0 + 4 * ldc + 0 * L, acc), c41 = load(c, c0 + 4 * ldc + 1 * L, acc);
+    FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc), c51 = load(c, c0 + 5 * ldc + 1 * L, acc);
+    FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc), c61 = load(c, c0 + 6 * ldc + 1 * L, acc);
+    FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc), c71 = load(c, c0 + 7 * ldc + 1 * L, acc);
+    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc), c81 = load(c, c0 + 8 * ldc + 1 * L, acc);
+    // B's row p − 1 (zero before the first), for the third tap: each row is loaded once
+    FloatVector b0p = FloatVector.zero(S), b1p = FloatVector.zero(S);
+    for (int q = 0, bq = b0; q < k; q++, bq += ldb) {
+      // A's value at r + q meets B's row q through tap 0 and row q − 1 through tap 2; s + q meets row q
+      final FloatVector b0q = FloatVector.fromArray(S, b, bq + 0 * L);
+      final FloatVector b1q = FloatVector.fromArray(S, b, bq + 1 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + q]);
+      c00 = b0q.fma(x, c00);
+      c01 = b1q.fma(x, c01);
+      c20 = b0p.fma(x, c20);
+      c21 = b1p.fma(x, c21);
+      x = FloatVector.broadcast(S, a[r1 + q]);
+      c10 = b0q.fma(x, c10);
+      c11 = b1q.fma(x, c11);
+      x = FloatVector.broadcast(S, a[r3 + q]);
+      c30 = b0q.fma(x, c30);
+      c31 = b1q.fma(x, c31);
+      c50 = b0p.fma(x, c50);
+      c51 = b1p.fma(x, c51);
+      x = FloatVector.broadcast(S, a[r4 + q]);
+      c40 = b0q.fma(x, c40);
+      c41 = b1q.fma(x, c41);
+      x = FloatVector.broadcast(S, a[r6 + q]);
+      c60 = b0q.fma(x, c60);
+      c61 = b1q.fma(x, c61);
+      c80 = b0p.fma(x, c80);
+      c81 = b1p.fma(x, c81);
+      x = FloatVector.broadcast(S, a[r7 + q]);
+      c70 = b0q.fma(x, c70);
+      c71 = b1q.fma(x, c71);
+      b0p = b0q;
+      b1p = b1q;
+    }
+    // tap 2's last pixel, k − 1, reads A at r + k (row r + 1's last value)
+    FloatVector x;
+    x = FloatVector.broadcast(S, a[r0 + k]);
+    c20 = b0p.fma(x, c20);
+    c21 = b1p.fma(x, c21);
+    x = FloatVector.broadcast(S, a[r3 + k]);
+    c50 = b0p.fma(x, c50);
+    c51 = b1p.fma(x, c51);
+    x = FloatVector.broadcast(S, a[r6 + k]);
+    c80 = b0p.fma(x, c80);
+    c81 = b1p.fma(x, c81);
+    c00.intoArray(c, c0 + 0 * ldc + 0 * L);
+    c01.intoArray(c, c0 + 0 * ldc + 1 * L);
+    c10.intoArray(c, c0 + 1 * ldc + 0 * L);
+    c11.intoArray(c, c0 + 1 * ldc + 1 * L);
+    c20.intoArray(c, c0 + 2 * ldc + 0 * L);
+    c21.intoArray(c, c0 + 2 * ldc + 1 * L);
+    c30.intoArray(c, c0 + 3 * ldc + 0 * L);
+    c31.intoArray(c, c0 + 3 * ldc + 1 * L);
+    c40.intoArray(c, c0 + 4 * ldc + 0 * L);
+    c41.intoArray(c, c0 + 4 * ldc + 1 * L);
+    c50.intoArray(c, c0 + 5 * ldc + 0 * L);
+    c51.intoArray(c, c0 + 5 * ldc + 1 * L);
+    c60.intoArray(c, c0 + 6 * ldc + 0 * L);
+    c61.intoArray(c, c0 + 6 * ldc + 1 * L);
+    c70.intoArray(c, c0 + 7 * ldc + 0 * L);
+    c71.intoArray(c, c0 + 7 * ldc + 1 * L);
+    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
+    c81.intoArray(c, c0 + 8 * ldc + 1 * L);
+  }
+
+  /** C[3 × 2L] at c0 (+)= 1 phase runs (r, s, r + 1) from the table · B[k × 2L] at b0. */
+  private static void phase1x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+      float[] c, int c0, int ldc, boolean acc) {
+    final int r0 = aOff + aRows[i0 + 0], r1 = aOff + aRows[i0 + 1];
+    FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
+    FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
+    FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc), c21 = load(c, c0 + 2 * ldc + 1 * L, acc);
+    // B's row p − 1 (zero before the first), for the third tap: each row is loaded once
+    FloatVector b0p = FloatVector.zero(S), b1p = FloatVector.zero(S);
+    for (int q = 0, bq = b0; q < k; q++, bq += ldb) {
+      // A's value at r + q meets B's row q through tap 0 and row q − 1 through tap 2; s + q meets row q
+      final FloatVector b0q = FloatVector.fromArray(S, b, bq + 0 * L);
+      final FloatVector b1q = FloatVector.fromArray(S, b, bq + 1 * L);
+      FloatVector x;
+      x = FloatVector.broadcast(S, a[r0 + q]);
+      c00 = b0q.fma(x, c00);
+      c01 = b1q.fma(x, c01);
+      c20 = b0p.fma(x, c20);
+      c21 = b1p.fma(x, c21);
+      x = FloatVector.broadcast(S, a[r1 + q]);
+      c10 = b0q.fma(x, c10);
+      c11 = b1q.fma(x, c11);
+      b0p = b0q;
+      b1p = b1q;
+    }
+    // tap 2's last pixel, k − 1, reads A at r + k (row r + 1's last value)
+    FloatVector x;
+    x = FloatVector.broadcast(S, a[r0 + k]);
+    c20 = b0p.fma(x, c20);
+    c21 = b1p.fma(x, c21);
     c00.intoArray(c, c0 + 0 * ldc + 0 * L);
     c01.intoArray(c, c0 + 0 * ldc + 1 * L);
     c10.intoArray(c, c0 + 1 * ldc + 0 * L);

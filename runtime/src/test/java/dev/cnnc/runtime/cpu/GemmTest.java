@@ -151,6 +151,64 @@ class GemmTest {
     }
   }
 
+  /**
+   * A stride-2 conv's phase-plane tables (runs (r, s, r + 1): taps kw = 0 and 2 one apart in a
+   * plane, kw = 1 in the other) take VectorGemm's phase-run kernels: checked against the triple loop
+   * over every tile and tail, and bit for bit against the general kernels (each run reversed, which
+   * is no longer a phase run). The phase-run kernels read nothing past A's rows or B's k rows: A and
+   * B end exactly there.
+   */
+  @Test
+  void phaseRunsMatchTheTripleLoopAndTheGeneralKernelsBitForBit() {
+    SplittableRandom r = new SplittableRandom(3);
+    int[][] shapes = {{144, 32, 272}, {288, 64, 72}, {144, 16, 272}, {27, 16, 2}, {3, 16, 1}, {9, 48, 5},
+        {21, 50, 17}, {57, 33, 40}, {6, 15, 9}, {54, 17, 3}};
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      // channels × 3 × 3 over 2 × 2 phase planes of (k + 2) × (k + 2), then any whole runs left
+      int[] runs = new int[m];
+      int[] phased = Shifts.phased(m / 9 + 1, 2, 2, k + 2, k + 2, 3, 3, 1, 1);
+      for (int i = 0; i < m; i++) runs[i] = i < m / 9 * 9 ? phased[i] : phased[i % 9] + r.nextInt(40);
+      for (int i = m / 9 * 9; i < m; i += 3) runs[i + 2] = runs[i] + 1;
+      assertTrue(VectorGemm.inPhaseRuns(runs, m), "a stride-2 3-wide kernel's table is phase runs");
+      assertTrue(!VectorGemm.inThreeTapRuns(runs, m), "and not three-tap runs");
+      int[] reversed = new int[m];
+      for (int i = 0; i < m; i++) reversed[i] = runs[mirrored(i)];
+      assertTrue(!VectorGemm.inPhaseRuns(reversed, m) && !VectorGemm.inThreeTapRuns(reversed, m));
+      int ldb = n + 1, ldc = n + 2;
+      int aEnd = 0;
+      for (int row : runs) aEnd = Math.max(aEnd, row + k);
+      float[] a = random(4 + aEnd, r), b = random(3 + (k - 1) * ldb + n, r);
+      for (boolean acc : new boolean[] {false, true}) {
+        float[] c = random(m * ldc, r), cReversed = new float[m * ldc], expected = c.clone();
+        for (int i = 0; i < m; i++) {
+          int from = mirrored(i) * ldc;
+          System.arraycopy(c, i * ldc, cReversed, from, ldc);
+          for (int j = 0; j < n; j++) {
+            double sum = 0;
+            for (int p = 0; p < k; p++) sum += (double) a[4 + runs[i] + p] * b[3 + p * ldb + j];
+            expected[i * ldc + j] = (float) ((acc ? expected[i * ldc + j] : 0) + sum);
+          }
+        }
+        for (Gemm.Impl g : IMPLS) {
+          float[] got = c.clone();
+          g.mmRowsA(m, n, k, a, 4, runs, b, 3, ldb, got, 0, ldc, acc);
+          assertClose(expected, got, g + " mmRowsA, phase runs " + m + "×" + n + "×" + k + (acc ? " +=" : ""));
+        }
+        float[] phasedC = c.clone();
+        new VectorGemm().mmRowsA(m, n, k, a, 4, runs, b, 3, ldb, phasedC, 0, ldc, acc);
+        new VectorGemm().mmRowsA(m, n, k, a, 4, reversed, b, 3, ldb, cReversed, 0, ldc, acc);
+        for (int i = 0; i < m; i++) {
+          int from = mirrored(i) * ldc;
+          for (int j = 0; j < n; j++) {
+            assertEquals(Float.floatToIntBits(cReversed[from + j]) & 0x7fffffff, Float.floatToIntBits(phasedC[i * ldc + j]) & 0x7fffffff,
+                "row " + i + ", column " + j + " of " + m + "×" + n + "×" + k);
+          }
+        }
+      }
+    }
+  }
+
   /** Row i's place once each run of three is reversed: 0 ↔ 2, 1 stays. */
   private static int mirrored(int i) {
     return i - i % 3 + 2 - i % 3;
