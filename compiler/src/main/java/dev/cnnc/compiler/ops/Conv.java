@@ -222,13 +222,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     } else if (transposedWeightGradient) {
       if (!pointwise()) im2col(c, k);
       c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) planeOut() * outC()))
-          .add("// dyᵀ (P, CO), $L pixels of every channel at a time (both sides stay in cache)\n", TRANSPOSE_BLOCK)
-          .beginControlFlow("for (int p0 = 0; p0 < $L; p0 += $L)", planeOut(), TRANSPOSE_BLOCK)
-          .addStatement("final int p1 = Math.min($L, p0 + $L)", planeOut(), TRANSPOSE_BLOCK)
-          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-          .addStatement("for (int p = p0; p < p1; p++) dyt[p * $L + co] = dy[n * $L + co * $L + p]", outC(), output.size(),
-              planeOut())
-          .endControlFlow().endControlFlow()
+          .add("// dyᵀ (P, CO)\n")
+          .addStatement("$T.gatherChannels(dy, n * $L, $L, $L, dyt, 0, $L, $L, 1, $L)", BLOCKS, output.size(), planeOut(),
+              planeOut(), planeOut(), outC(), planeOut())
           .add("// dwᵀ (K, CO) += col (K, P) · dyᵀ (P, CO): a plain product, no horizontal sums\n")
           .addStatement("$T.mmRowsA($L, $L, $L, $L, $L, $L, dyt, 0, $L, dwt, 0, $L, true)", GEMM, taps(), outC(), planeOut(),
               pointwise() ? "x" : "col", pointwise() ? "n * " + input.size() : "0", columnRows(k), outC(), outC());
@@ -396,6 +392,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
+  private static final com.squareup.javapoet.ClassName BLOCKS = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Blocks");
 
   /**
    * From this many output pixels on, an im2col conv's dw is computed from the columns: transposed,
@@ -416,12 +413,6 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private static final int TRANSPOSE_OUTPUTS = 16;
 
-  /**
-   * dy is transposed in blocks of this many pixels of every channel: reading whole channel planes
-   * (or every channel of one pixel, 4 KB apart at 32×32) thrashed the cache; blocks took a 16×32×32
-   * transpose from 17–25 µs to 9–11 per image here.
-   */
-  private static final int TRANSPOSE_BLOCK = 16;
 
   private boolean padded() {
     return h.padBefore() + h.padAfter() + w.padBefore() + w.padAfter() > 0;
@@ -592,18 +583,14 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .endControlFlow();
     int wideIn = input.h() * wq();
     int taps = outC() * h.k() * w.k();
-    String op = k.accumulate(0) ? "+=" : "=";
     c.addStatement("final float[] dxw = $L", k.scratch("dwide", (long) inC() * wideIn))
         .add("// dxw (CI, H·Wq) = flipped (CI, CO·kH·kW) · the shifted views of dyp: the transposed convolution\n")
         .addStatement("$T.mmRowsPacked($L, $L, $L, packedFlipped, 0, dyp, 0, $L, dxw, 0, $L, false)", GEMM, inC(), wideIn,
             taps, transposedShifts(k), wideIn)
-        .add("// the valid columns are dx\n")
-        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-        .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
-        .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = ci * $L + ih * $L", input.size(), input.h(),
-            input.w(), wideIn, wq())
-        .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxw[from + iw]", input.w(), op)
-        .endControlFlow().endControlFlow();
+        .add(k.accumulate(0) ? "// dx += the valid columns\n" : "// the valid columns are dx\n")
+        .addStatement("for (int ci = 0; ci < $L; ci++) $T.$L(dxw, ci * $L, $L, dx, n * $L + ci * $L, $L, $L, $L)", inC(), BLOCKS,
+            k.accumulate(0) ? "addRows" : "copyRows", wideIn, wq(), input.size(), input.h() * input.w(), input.w(), input.h(),
+            input.w());
   }
 
   /**
@@ -613,18 +600,10 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   private void weightGradientFromViews(CodeBlock.Builder c, JavaGen k) {
     copyViews(c, k);
     c.addStatement("final float[] dyt = $L", k.scratch("dyt", (long) (wide() + 2) * outC()))
-        .add("// dyᵀ (OH·Wp, CO) in the wide layout, $L pixels of every channel at a time (both sides stay in cache);\n",
-            TRANSPOSE_BLOCK)
-        .add("// rows past OW and the two rows after the last are never written, so they stay zero (with a 3-wide\n")
-        .add("// kernel the product slides B's rows along A's: it reads two past the end)\n")
-        .beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
-        .beginControlFlow("for (int ow0 = 0; ow0 < $L; ow0 += $L)", output.w(), TRANSPOSE_BLOCK)
-        .addStatement("final int ow1 = Math.min($L, ow0 + $L)", output.w(), TRANSPOSE_BLOCK)
-        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("final int from = n * $L + co * $L + oh * $L, to = oh * $L + co", output.size(), planeOut(), output.w(),
-            wph() * outC())
-        .addStatement("for (int ow = ow0; ow < ow1; ow++) dyt[to + ow * $L] = dy[from + ow]", outC())
-        .endControlFlow().endControlFlow().endControlFlow()
+        .add("// dyᵀ (OH·Wp, CO) in the wide layout; rows past OW and the two rows after the last are never\n")
+        .add("// written, so they stay zero (with a 3-wide kernel the product slides B's rows along A's: it reads two past the end)\n")
+        .addStatement("$T.gatherChannels(dy, n * $L, $L, $L, dyt, 0, $L, $L, $L, $L)", BLOCKS, output.size(), planeOut(),
+            output.w(), wph(), outC(), output.h(), output.w())
         .add("// dwᵀ (K, CO) += the shifted views of xp (K, OH·Wp) · dyᵀ (OH·Wp, CO)\n")
         .addStatement("$T.mmRowsA($L, $L, $L, xp, 0, $L, dyt, 0, $L, dwt, 0, $L, true)", GEMM, taps(), outC(), wide(),
             shifts(k), outC(), outC());
@@ -888,6 +867,12 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")
         .addStatement("$T.mmRowsPacked($L, $L, $L, packed, 0, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
             shifts(k), wide());
+    if (!hasBias && k.epilogue() == null) {
+      c.add("// the valid columns\n")
+          .addStatement("for (int co = 0; co < $L; co++) $T.copyRows(yw, co * $L, $L, y, n * $L + co * $L, $L, $L, $L)", outC(),
+              BLOCKS, wide(), wph(), output.size(), planeOut(), output.w(), output.h(), output.w());
+      return c.endControlFlow().build();
+    }
     c.add(k.epilogue() != null ? "// the valid columns, with bias and $L\n" : "// the valid columns$L\n",
             k.epilogue() != null ? k.epilogue().describe() : hasBias ? ", with bias" : "")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC());
