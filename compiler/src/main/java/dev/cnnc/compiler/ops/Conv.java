@@ -261,15 +261,18 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   /** Inside the loop over images n: dy ⊙= the fused activation's derivative, and the bias gradient. */
   private void activationAndBiasGradient(CodeBlock.Builder c, JavaGen k) {
     if (k.epilogue() == null && !bias) return;
-    c.add(k.epilogue() != null ? "// $L' applied once, in place (dy is read only here), with the bias gradient\n"
-            : "// bias gradient\n", k.epilogue() == null ? "" : k.epilogue().describe())
+    // the derivative loop is element-wise, so C2 vectorizes it; the sum is Sums' (C2 keeps a float
+    // sum in order, one add at a time: 25 µs an image for 16 planes of 32×32)
+    c.add(k.epilogue() == null ? "// bias gradient\n" : bias
+            ? "// $L' applied once, in place (dy is read only here), then the bias gradient\n"
+            : "// $L' applied once, in place (dy is read only here)\n", k.epilogue() == null ? "" : k.epilogue().describe())
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut())
-        .addStatement("float db = 0f")
-        .beginControlFlow("for (int i = yc; i < yc + $L; i++)", planeOut());
-    if (k.epilogue() != null) c.addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
-    c.addStatement("db += dy[i]").endControlFlow();
-    if (bias) c.addStatement("g[$L + co] += db", k.param("bias"));
+        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
+    if (k.epilogue() != null) {
+      c.addStatement("for (int i = yc; i < yc + $L; i++) dy[i] = $L", planeOut(),
+          k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
+    }
+    if (bias) c.addStatement("g[$L + co] += $T.sum(dy, yc, yc + $L)", k.param("bias"), SUMS, planeOut());
     c.endControlFlow();
   }
 
@@ -393,6 +396,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
   private static final com.squareup.javapoet.ClassName BLOCKS = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Blocks");
+  private static final com.squareup.javapoet.ClassName SUMS = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Sums");
 
   /**
    * From this many output pixels on, an im2col conv's dw is computed from the columns: transposed,

@@ -73,8 +73,13 @@ class OpGradientTest {
         net("conv_shifted_many_channels", "input 10x9x7 conv(40, k3, p1, nobias) -> relu -> conv(20, k3, p1) -> gap -> fc(3)"),
         net("conv_shifted_wide_map_odd_channels", "input 12x18x17 conv(33, k3, p1) -> tanh -> gap -> fc(3)"),
         // K = 75 and 16 outputs: dwᵀ from the columns (with fewer outputs, dot products)
-        net("conv_im2col_transposed_dw", "input 3x16x16 conv(16, k5, p2) -> tanh -> gap -> fc(3)"));
+        net("conv_im2col_transposed_dw", "input 3x16x16 conv(16, k5, p2) -> tanh -> gap -> fc(3)"),
+        // under 8 input channels, im2col with 256+ output pixels: an RGB input, then one with an input
+        // gradient and 17 outputs (a vector and a column)
+        net("conv_rgb_sliding_dw", "input 3x16x16 conv(16, k3, p1, nobias) -> tanh -> gap -> fc(3)"),
+        net("conv_few_channels_sliding_dw", "input 2x16x17 conv(4, k1) -> tanh -> conv(17, k3, p1) -> tanh -> gap -> fc(3)"));
   }
+
 
   /**
    * Convs whose output maps have fewer than 64 pixels compute G images per product (G·P ≥ 64
