@@ -13,6 +13,8 @@ import dev.cnnc.runtime.optim.Optimizer;
 import dev.cnnc.runtime.optim.OptimizerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +49,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--windows", paramLabel = "N", defaultValue = "5", description = "timed windows; the median is reported (default: ${DEFAULT-VALUE})")
   int windows;
 
-  @Option(names = "--seconds", paramLabel = "S", defaultValue = "2", description = "length of each window and of the warm-up (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-warm-up", paramLabel = "S", defaultValue = "120", description = "longest warm-up per phase, in seconds (default: ${DEFAULT-VALUE})")
+  double maxWarmUp;
+
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "2", description = "length of each timed window; the warm-up runs windows until the JIT goes quiet (default: ${DEFAULT-VALUE})")
   double seconds;
 
   @Option(names = "--peak-gflops", paramLabel = "G", description = "the machine's FP32 peak for these threads (default: measured with an FMA loop)")
@@ -61,8 +66,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (batch < 1 || inferBatch < 1 || windows < 1 || !(seconds > 0) || (threads != null && threads < 1)) {
-      throw new Main.UserError(Main.USAGE, "--batch, --infer-batch, --windows, --seconds and --threads must be positive");
+    if (batch < 1 || inferBatch < 1 || windows < 1 || !(seconds > 0) || !(maxWarmUp >= 0) || (threads != null && threads < 1)) {
+      throw new Main.UserError(Main.USAGE, "--batch, --infer-batch, --windows, --seconds and --threads must be positive, --max-warm-up not negative");
     }
     PrintWriter err = spec.commandLine().getErr();
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -90,8 +95,8 @@ final class BenchCommand implements Callable<Integer> {
     Profile profile;
     List<String> suspects;
     try (KernelJit jit = KernelJit.start()) {
-      trainRate = batch / median(trainStep);
-      inferRate = inferBatch / median(inferStep);
+      trainRate = batch / median(trainStep, 0);
+      inferRate = inferBatch / median(inferStep, 1);
       profile = skipLayers ? Profile.NONE : profile(net, trainStep, inferStep);
       suspects = jit.suspects();
     }
@@ -107,17 +112,43 @@ final class BenchCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /** Seconds each phase (training, inference) spent warming up. */
+  private final double[] warmUp = new double[2];
+
+  /** A window is quiet when the JIT spent less than this share of it compiling. */
+  static final double QUIET_SHARE = 0.02;
+
   /**
    * Seconds per call: the median over windows of the mean call time, after a warm-up. The JIT
    * compiles the generated kernels during the first calls, so the warm-up runs at least 10 of them
-   * and each window at least 3, however long a slow network's steps take.
+   * and each window at least 3, however long a slow network's steps take; then windows until one
+   * passes with the JIT nearly idle (compiling for under 2% of it, summed over the compiler
+   * threads), or --max-warm-up seconds (past it, a JIT that never goes quiet is measured anyway). On 2 cores the compiler threads share the cores with the kernels: ResNet-20's
+   * training reached its speed about 10 s in, so a fixed 2 s warm-up measured it half compiled
+   * (a build with two more runtime kernels to compile then looked 2.5× slower than one without).
    */
-  private double median(Runnable step) {
+  private double median(Runnable step, int phase) {
+    long start = System.nanoTime();
     window(step, 10);
+    CompilationMXBean jit = jit();
+    while (jit != null && (System.nanoTime() - start) / 1e9 < maxWarmUp) {
+      long compiling = jit.getTotalCompilationTime();
+      long from = System.nanoTime();
+      window(step, 3);
+      if (jit.getTotalCompilationTime() - compiling < QUIET_SHARE * (System.nanoTime() - from) / 1e6) break;
+    }
+    warmUp[phase] = (System.nanoTime() - start) / 1e9;
     double[] perCall = new double[windows];
     for (int w = 0; w < windows; w++) perCall[w] = window(step, 3);
     Arrays.sort(perCall);
     return perCall[windows / 2];
+  }
+
+  /** The JIT's compile-time counter, or null where this runtime has none (no java.management). */
+  private static CompilationMXBean jit() {
+    if (ModuleLayer.boot().findModule("java.management").isEmpty()) return null;
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit : null;
   }
 
   private double window(Runnable step, int minCalls) {
@@ -186,6 +217,8 @@ final class BenchCommand implements Callable<Integer> {
         t == 1 ? "" : "s", Gemm.strategy(), peak));
     b.append(String.format(Locale.ROOT, "training:  %8.1f images/s (batch %d, SGD step included)%n", train, batch));
     b.append(String.format(Locale.ROOT, "inference: %8.1f images/s (batch %d)%n", infer, inferBatch));
+    b.append(String.format(Locale.ROOT, "warm-up until the JIT went quiet: training %.0f s, inference %.0f s%n", warmUp[0],
+        warmUp[1]));
     if (layers.isEmpty()) return b.toString();
     b.append(String.format(Locale.ROOT, "%n%-9s %-28s %-34s %9s %9s %7s%n", "phase", "layer", "op", "ms/step", "GFLOP/s", "% peak"));
     for (Layer l : layers) {
@@ -215,6 +248,8 @@ final class BenchCommand implements Callable<Integer> {
     o.addProperty("peak_gflops", peak);
     o.addProperty("train_images_per_s", train);
     o.addProperty("infer_images_per_s", infer);
+    o.addProperty("train_warm_up_s", warmUp[0]);
+    o.addProperty("infer_warm_up_s", warmUp[1]);
     // kernels the JIT compiled without the Vector API's intrinsics (then the figures are ~15× low)
     JsonArray jit = new JsonArray();
     suspects.forEach(jit::add);

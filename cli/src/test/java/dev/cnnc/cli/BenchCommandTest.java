@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class BenchCommandTest {
   private static final String[] SHORT = {"--threads", "2", "--batch", "8", "--infer-batch", "16", "--seconds", "0.05",
-      "--windows", "1", "--peak-gflops", "100"};
+      "--windows", "1", "--peak-gflops", "100", "--max-warm-up", "1"};
 
   private static Cli.Result bench(String... more) {
     String[] args = new String[2 + SHORT.length + more.length];
@@ -34,6 +34,11 @@ class BenchCommandTest {
     assertEquals(100.0, o.get("peak_gflops").getAsDouble());
     assertTrue(o.get("train_images_per_s").getAsDouble() > 0);
     assertTrue(o.get("infer_images_per_s").getAsDouble() > 0);
+    // at least the first window (10 calls), at most --max-warm-up and the window that crossed it
+    for (String phase : new String[] {"train", "infer"}) {
+      double warm = o.get(phase + "_warm_up_s").getAsDouble();
+      assertTrue(warm > 0 && warm < 30, phase + " warm-up " + warm);
+    }
     assertTrue(o.get("jit_suspects").isJsonArray(), "kernels compiled without intrinsics are always listed, maybe none");
     boolean train = false, backward = false, infer = false;
     for (JsonElement e : o.getAsJsonArray("layers")) {
@@ -65,6 +70,7 @@ class BenchCommandTest {
     assertTrue(r.out().contains("training:") && r.out().contains("inference:"), r.out());
     assertTrue(!r.out().contains("GFLOP/s  % peak") && !r.out().contains("phase") && !r.out().contains("while profiling"), r.out());
     assertTrue(r.err().contains("warming up"), r.err());
+    assertTrue(r.out().contains("warm-up until the JIT went quiet: training"), r.out());
   }
 
   @Test
