@@ -877,17 +877,19 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
               BLOCKS, wide(), wph(), output.size(), planeOut(), output.w(), output.h(), output.w());
       return c.endControlFlow().build();
     }
-    c.add(k.epilogue() != null ? "// the valid columns, with bias and $L\n" : "// the valid columns$L\n",
-            k.epilogue() != null ? k.epilogue().describe() : hasBias ? ", with bias" : "")
-        .beginControlFlow("for (int co = 0; co < $L; co++)", outC());
+    // the copy, then bias and epilogue over the whole plane: C2 vectorizes that loop, where rows of
+    // OW floats ran in its scalar pre and post loops
+    String then = k.epilogue() == null ? "the bias" : (hasBias ? "bias and " : "") + k.epilogue().describe();
+    c.add("// the valid columns, then $L over each plane\n", then)
+        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut())
+        .addStatement("$T.copyRows(yw, co * $L, $L, y, yc, $L, $L, $L)", BLOCKS, wide(), wph(), output.w(), output.h(),
+            output.w());
     if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
-    String v = hasBias ? "yw[from + ow] + b" : "yw[from + ow]";
-    c.beginControlFlow("for (int oh = 0; oh < $L; oh++)", output.h())
-        .addStatement("final int from = co * $L + oh * $L, to = n * $L + co * $L + oh * $L", wide(), wph(), output.size(),
-            planeOut(), output.w())
-        .addStatement("for (int ow = 0; ow < $L; ow++) y[to + ow] = $L", output.w(),
+    String v = hasBias ? "y[i] + b" : "y[i]";
+    c.addStatement("for (int i = yc; i < yc + $L; i++) y[i] = $L", planeOut(),
             k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
-        .endControlFlow().endControlFlow();
+        .endControlFlow();
     return c.endControlFlow().build();
   }
 
