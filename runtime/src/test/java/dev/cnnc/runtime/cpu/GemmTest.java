@@ -119,16 +119,8 @@ class GemmTest {
       assertEquals(n >= VectorGemm.L, VectorGemm.slides(m, n, k, runs, padded, 3, ldb), "the sliding kernels take it");
       assertTrue(!VectorGemm.slides(m, n, k, runs, b, 3, ldb), "without zero rows after B the general kernels take it");
       for (boolean acc : new boolean[] {false, true}) {
-        float[] c = random(m * ldc, r), cReversed = new float[m * ldc], expected = c.clone();
-        for (int i = 0; i < m; i++) {
-          int from = mirrored(i) * ldc;
-          System.arraycopy(c, i * ldc, cReversed, from, ldc);
-          for (int j = 0; j < n; j++) {
-            double sum = 0;
-            for (int p = 0; p < k; p++) sum += (double) a[4 + runs[i] + p] * b[3 + p * ldb + j];
-            expected[i * ldc + j] = (float) ((acc ? expected[i * ldc + j] : 0) + sum);
-          }
-        }
+        float[] c = random(m * ldc, r), cReversed = mirroredRows(c, m, ldc);
+        float[] expected = tableProduct(m, n, k, a, 4, runs, b, 3, ldb, c, ldc, acc);
         for (Gemm.Impl g : IMPLS) {
           for (float[] bb : List.of(padded, b)) {
             float[] got = c.clone();
@@ -140,13 +132,7 @@ class GemmTest {
         float[] sliding = c.clone();
         new VectorGemm().mmRowsA(m, n, k, a, 4, runs, padded, 3, ldb, sliding, 0, ldc, acc);
         new VectorGemm().mmRowsA(m, n, k, a, 4, reversed, padded, 3, ldb, cReversed, 0, ldc, acc);
-        for (int i = 0; i < m; i++) {
-          int from = mirrored(i) * ldc;
-          for (int j = 0; j < n; j++) {
-            assertEquals(Float.floatToIntBits(cReversed[from + j]), Float.floatToIntBits(sliding[i * ldc + j]),
-                "row " + i + ", column " + j + " of " + m + "×" + n + "×" + k);
-          }
-        }
+        assertSameBitsMirrored(cReversed, sliding, m, n, k, ldc);
       }
     }
   }
@@ -180,16 +166,8 @@ class GemmTest {
       for (int row : runs) aEnd = Math.max(aEnd, row + k);
       float[] a = random(4 + aEnd, r), b = random(3 + (k - 1) * ldb + n, r);
       for (boolean acc : new boolean[] {false, true}) {
-        float[] c = random(m * ldc, r), cReversed = new float[m * ldc], expected = c.clone();
-        for (int i = 0; i < m; i++) {
-          int from = mirrored(i) * ldc;
-          System.arraycopy(c, i * ldc, cReversed, from, ldc);
-          for (int j = 0; j < n; j++) {
-            double sum = 0;
-            for (int p = 0; p < k; p++) sum += (double) a[4 + runs[i] + p] * b[3 + p * ldb + j];
-            expected[i * ldc + j] = (float) ((acc ? expected[i * ldc + j] : 0) + sum);
-          }
-        }
+        float[] c = random(m * ldc, r), cReversed = mirroredRows(c, m, ldc);
+        float[] expected = tableProduct(m, n, k, a, 4, runs, b, 3, ldb, c, ldc, acc);
         for (Gemm.Impl g : IMPLS) {
           float[] got = c.clone();
           g.mmRowsA(m, n, k, a, 4, runs, b, 3, ldb, got, 0, ldc, acc);
@@ -198,13 +176,40 @@ class GemmTest {
         float[] phasedC = c.clone();
         new VectorGemm().mmRowsA(m, n, k, a, 4, runs, b, 3, ldb, phasedC, 0, ldc, acc);
         new VectorGemm().mmRowsA(m, n, k, a, 4, reversed, b, 3, ldb, cReversed, 0, ldc, acc);
-        for (int i = 0; i < m; i++) {
-          int from = mirrored(i) * ldc;
-          for (int j = 0; j < n; j++) {
-            assertEquals(Float.floatToIntBits(cReversed[from + j]) & 0x7fffffff, Float.floatToIntBits(phasedC[i * ldc + j]) & 0x7fffffff,
-                "row " + i + ", column " + j + " of " + m + "×" + n + "×" + k);
-          }
-        }
+        assertSameBitsMirrored(cReversed, phasedC, m, n, k, ldc);
+      }
+    }
+  }
+
+  /** C's rows placed as the reversed runs put them. */
+  private static float[] mirroredRows(float[] c, int m, int ldc) {
+    float[] out = new float[c.length];
+    for (int i = 0; i < m; i++) System.arraycopy(c, i * ldc, out, mirrored(i) * ldc, ldc);
+    return out;
+  }
+
+  /** C (+)= A · B in double, A's row i at a[aOff + rows[i]], B(p, j) at b[bOff + p·ldb + j]. */
+  private static float[] tableProduct(int m, int n, int k, float[] a, int aOff, int[] rows, float[] b, int bOff, int ldb,
+      float[] c, int ldc, boolean acc) {
+    float[] expected = c.clone();
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double sum = 0;
+        for (int p = 0; p < k; p++) sum += (double) a[aOff + rows[i] + p] * b[bOff + p * ldb + j];
+        expected[i * ldc + j] = (float) ((acc ? expected[i * ldc + j] : 0) + sum);
+      }
+    }
+    return expected;
+  }
+
+  /** The run kernels' C against the general kernels' on the reversed runs: the same bits, but for the sign of a zero. */
+  private static void assertSameBitsMirrored(float[] reversed, float[] got, int m, int n, int k, int ldc) {
+    for (int i = 0; i < m; i++) {
+      int from = mirrored(i) * ldc;
+      for (int j = 0; j < n; j++) {
+        float want = reversed[from + j], have = got[i * ldc + j];
+        if (want == 0f && have == 0f) continue;
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(have), "row " + i + ", column " + j + " of " + m + "×" + n + "×" + k);
       }
     }
   }
