@@ -123,9 +123,10 @@ final class BenchCommand implements Callable<Integer> {
    * compiles the generated kernels during the first calls, so the warm-up runs at least 10 of them
    * and each window at least 3, however long a slow network's steps take; then windows until one
    * passes with the JIT nearly idle (compiling for under 2% of it, summed over the compiler
-   * threads), or --max-warm-up seconds (past it, a JIT that never goes quiet is measured anyway). On 2 cores the compiler threads share the cores with the kernels: ResNet-20's
-   * training reached its speed about 10 s in, so a fixed 2 s warm-up measured it half compiled
-   * (a build with two more runtime kernels to compile then looked 2.5× slower than one without).
+   * threads), or --max-warm-up seconds (past it, a JIT that never goes quiet is measured anyway).
+   * On 2 cores the compiler threads share the cores with the kernels: ResNet-20's training reached
+   * its speed about 10 s in, so a fixed 2 s warm-up measured it half compiled (a build with two
+   * more runtime kernels to compile then looked 2.5× slower than one without).
    */
   private double median(Runnable step, int phase) {
     long start = System.nanoTime();

@@ -417,7 +417,6 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private static final int TRANSPOSE_OUTPUTS = 16;
 
-
   private boolean padded() {
     return h.padBefore() + h.padAfter() + w.padBefore() + w.padAfter() > 0;
   }

@@ -55,7 +55,9 @@ public final class Blocks {
   public static void gatherChannels(float[] src, int from, int plane, int ldFrom, float[] dst, int to, int ldTo,
       int channels, int rows, int cols) {
     if (channels <= 0 || rows <= 0 || cols <= 0) return;
-    if (plane < 0 || ldTo < cols) throw new IllegalArgumentException("plane " + plane + ", ldTo " + ldTo + " < cols " + cols);
+    if (plane < 0 || ldFrom < 0 || ldTo < cols) {
+      throw new IllegalArgumentException("plane " + plane + ", ldFrom " + ldFrom + ", ldTo " + ldTo + " for " + cols + " columns");
+    }
     checkRows(src, from, plane, channels, (rows - 1) * ldFrom + cols);
     checkRows(dst, to, ldTo * channels, rows, cols * channels);
     IMPL.gatherChannels(src, from, plane, ldFrom, dst, to, ldTo, channels, rows, cols);

@@ -76,6 +76,7 @@ class BlocksTest {
     assertThrows(IndexOutOfBoundsException.class, () -> Blocks.gatherChannels(a, 0, 60, 10, b, 0, 6, 2, 5, 6));
     assertThrows(IndexOutOfBoundsException.class, () -> Blocks.gatherChannels(a, 0, 40, 10, b, 0, 12, 2, 5, 5));
     assertThrows(IllegalArgumentException.class, () -> Blocks.gatherChannels(a, 0, 40, 10, b, 0, 5, 2, 5, 6));
+    assertThrows(IllegalArgumentException.class, () -> Blocks.gatherChannels(a, 50, 10, -10, b, 0, 6, 2, 5, 6));
   }
 
   private static float[] random(int size, SplittableRandom r) {
