@@ -590,10 +590,10 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .add("// dxw (CI, H·Wq) = flipped (CI, CO·kH·kW) · the shifted views of dyp: the transposed convolution\n")
         .addStatement("$T.mmRowsPacked($L, $L, $L, packedFlipped, 0, dyp, 0, $L, dxw, 0, $L, false)", GEMM, inC(), wideIn,
             taps, transposedShifts(k), wideIn)
-        .add(k.accumulate(0) ? "// dx += the valid columns\n" : "// the valid columns are dx\n")
-        .addStatement("for (int ci = 0; ci < $L; ci++) $T.$L(dxw, ci * $L, $L, dx, n * $L + ci * $L, $L, $L, $L)", inC(), BLOCKS,
-            k.accumulate(0) ? "addRows" : "copyRows", wideIn, wq(), input.size(), input.h() * input.w(), input.w(), input.h(),
-            input.w());
+        .add(k.accumulate(0) ? "// dx += the valid columns (every channel's rows: wideIn = H·Wq)\n"
+            : "// the valid columns are dx (every channel's rows: wideIn = H·Wq)\n")
+        .addStatement("$T.$L(dxw, 0, $L, dx, n * $L, $L, $L, $L)", BLOCKS, k.accumulate(0) ? "addRows" : "copyRows", wq(),
+            input.size(), input.w(), inC() * input.h(), input.w());
   }
 
   /**
@@ -870,25 +870,23 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")
         .addStatement("$T.mmRowsPacked($L, $L, $L, packed, 0, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
             shifts(k), wide());
-    if (!hasBias && k.epilogue() == null) {
-      c.add("// the valid columns\n")
-          .addStatement("for (int co = 0; co < $L; co++) $T.copyRows(yw, co * $L, $L, y, n * $L + co * $L, $L, $L, $L)", outC(),
-              BLOCKS, wide(), wph(), output.size(), planeOut(), output.w(), output.h(), output.w());
-      return c.endControlFlow().build();
+    // every channel's wide rows are evenly spaced (wide = OH·Wp), so one call copies them all
+    c.add("// the valid columns\n")
+        .addStatement("$T.copyRows(yw, 0, $L, y, n * $L, $L, $L, $L)", BLOCKS, wph(), output.size(), output.w(),
+            outC() * output.h(), output.w());
+    if (hasBias || k.epilogue() != null) {
+      // bias and activation over each whole plane: C2 vectorizes that loop, where rows of OW floats
+      // ran in its scalar pre and post loops
+      c.add("// then $L over each plane\n",
+              k.epilogue() == null ? "the bias" : (hasBias ? "bias and " : "") + k.epilogue().describe())
+          .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
+          .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
+      if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
+      String v = hasBias ? "y[i] + b" : "y[i]";
+      c.addStatement("for (int i = yc; i < yc + $L; i++) y[i] = $L", planeOut(),
+              k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
+          .endControlFlow();
     }
-    // the copy, then bias and epilogue over the whole plane: C2 vectorizes that loop, where rows of
-    // OW floats ran in its scalar pre and post loops
-    String then = k.epilogue() == null ? "the bias" : (hasBias ? "bias and " : "") + k.epilogue().describe();
-    c.add("// the valid columns, then $L over each plane\n", then)
-        .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
-        .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut())
-        .addStatement("$T.copyRows(yw, co * $L, $L, y, yc, $L, $L, $L)", BLOCKS, wide(), wph(), output.w(), output.h(),
-            output.w());
-    if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
-    String v = hasBias ? "y[i] + b" : "y[i]";
-    c.addStatement("for (int i = yc; i < yc + $L; i++) y[i] = $L", planeOut(),
-            k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
-        .endControlFlow();
     return c.endControlFlow().build();
   }
 
