@@ -261,8 +261,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   /** Inside the loop over images n: dy ⊙= the fused activation's derivative, and the bias gradient. */
   private void activationAndBiasGradient(CodeBlock.Builder c, JavaGen k) {
     if (k.epilogue() == null && !bias) return;
-    // the derivative loop is element-wise, so C2 vectorizes it; the sum is Sums' (C2 keeps a float
-    // sum in order, one add at a time: 25 µs an image for 16 planes of 32×32)
+    // the derivative loop is element-wise, which C2 can vectorize; the sum is Sums' vector one (C2
+    // keeps a float sum in order, one add at a time): SimpleCNN training 1.03× for the split
     c.add(k.epilogue() == null ? "// bias gradient\n" : bias
             ? "// $L' applied once, in place (dy is read only here), then the bias gradient\n"
             : "// $L' applied once, in place (dy is read only here)\n", k.epilogue() == null ? "" : k.epilogue().describe())
@@ -875,8 +875,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("$T.copyRows(yw, 0, $L, y, n * $L, $L, $L, $L)", BLOCKS, wph(), output.size(), output.w(),
             outC() * output.h(), output.w());
     if (hasBias || k.epilogue() != null) {
-      // bias and activation over each whole plane: C2 vectorizes that loop, where rows of OW floats
-      // ran in its scalar pre and post loops
+      // bias and activation over each whole plane, one loop of OH·OW rather than OH loops of OW
+      // (32 or fewer) floats: ResNet-20 inference 1.14×, SimpleCNN's 1.13×
       c.add("// then $L over each plane\n",
               k.epilogue() == null ? "the bias" : (hasBias ? "bias and " : "") + k.epilogue().describe())
           .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
