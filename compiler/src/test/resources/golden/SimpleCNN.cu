@@ -10,7 +10,9 @@
 //   training forward:
 //     conv1_forward                      <<<⌈2048·n/256⌉>>>  conv1
 //     pool_0_forward                     <<<⌈4096·n/256⌉>>>  pool_0
-//     conv2_forward                      <<<⌈1024·n/256⌉>>>  conv2
+//     conv2_im2row                       <<<⌈36864·n/256⌉>>>  conv2
+//     cublasSgemm(TN)                    conv2: y' (N·256, 32) = col · wᵀ
+//     conv2_forward_layout               <<<⌈8192·n/256⌉>>>  conv2
 //     pool_1_forward                     <<<⌈2048·n/256⌉>>>  pool_1
 //     cublasSgemm(TN)                    fc1: y (N, 512) = x (N, 2048) · wᵀ
 //     fc1_forward_bias                   <<<⌈512·n/256⌉>>>  fc1
@@ -28,10 +30,13 @@
 //     cublasSgemm(NT)                    fc1: dw (512, 2048) = dyᵀ · x
 //     cublasSgemm(NN)                    fc1: dx (N, 2048) = dy · w
 //     pool_1_backward                    <<<⌈8192·n/256⌉>>>  pool_1
-//     conv2_backward_act                 <<<⌈8192·n/256⌉>>>  conv2
-//     conv2_backward_dw_partial          <<<2 × n>>>  conv2
-//     conv2_backward_dw                  <<<19>>>  conv2
-//     conv2_backward_dx                  <<<⌈1024·n/256⌉>>>  conv2
+//     conv2_backward_layout              <<<⌈8192·n/256⌉>>>  conv2
+//     conv2_backward_db_partial          <<<1 × ⌈256·n/256⌉>>>  conv2
+//     conv2_backward_db                  <<<1>>>  conv2
+//     conv2_im2row                       <<<⌈36864·n/256⌉>>>  conv2
+//     cublasSgemm(NT)                    conv2: dw (32, 144) = dy'ᵀ · col
+//     cublasSgemm(NN)                    conv2: dcol (N·256, 144) = dy' · w, over col
+//     conv2_backward_col2im              <<<⌈4096·n/256⌉>>>  conv2
 //     pool_0_backward                    <<<⌈16384·n/256⌉>>>  pool_0
 //     conv1_backward_act                 <<<⌈16384·n/256⌉>>>  conv1
 //     conv1_backward_dw_partial          <<<1 × 4·n>>>  conv1
@@ -39,7 +44,9 @@
 //   inference:
 //     conv1_forward                      <<<⌈2048·n/256⌉>>>  conv1 at inference
 //     pool_0_infer                       <<<⌈4096·n/256⌉>>>  pool_0 at inference
-//     conv2_forward                      <<<⌈1024·n/256⌉>>>  conv2 at inference
+//     conv2_im2row                       <<<⌈36864·n/256⌉>>>  conv2 at inference
+//     cublasSgemm(TN)                    conv2: y' (N·256, 32) = col · wᵀ
+//     conv2_forward_layout               <<<⌈8192·n/256⌉>>>  conv2 at inference
 //     pool_1_infer                       <<<⌈2048·n/256⌉>>>  pool_1 at inference
 //     cublasSgemm(TN)                    fc1: y (N, 512) = x (N, 2048) · wᵀ
 //     fc1_forward_bias                   <<<⌈512·n/256⌉>>>  fc1 at inference
@@ -58,10 +65,12 @@
 //   b5                     (N, 512) floats: d fc1, fc2 output, fc2 (inference)
 //   b6                     (N, 4096) floats: d pool_0, d pool_1, d fc2
 //   pool_0.argmax          (N, 4096) ints: pool_0's argmax
+//   scratch.float.1        (N, 36864) floats: partial sums and products' operands, reused by every node
+//   scratch.float          (N, 8192) floats: partial sums and products' operands, reused by every node
 //   pool_1.argmax          (N, 2048) ints: pool_1's argmax
 //   loss.rows              (N, 2) doubles: per image: loss and whether the top logit is the label
 //   loss.stats             2 doubles: the step's summed loss and number of correct images
-//   scratch.float          (N, 4640) floats: partial sums, reused by every node
+//   scratch.float.2        (N, 32) floats: partial sums and products' operands, reused by every node
 
 // ---- helpers ----
 
@@ -174,40 +183,33 @@ extern "C" __global__ void __launch_bounds__(256) pool_0_forward(
 
 // conv2: conv 16→32 k3 s1 p1, relu fused; training forward. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
-// y = cnnc_relu(conv(x, w) + b); one thread per output pixel and 8 output channels
-// Also launched for conv2 at inference.
-extern "C" __global__ void __launch_bounds__(256) conv2_forward(
-    float* __restrict__ y,
+// col (N·256, 144) = each output pixel's input patch (ci, kh, kw), 0 in the padding; one thread per element
+extern "C" __global__ void __launch_bounds__(256) conv2_im2row(
+    float* __restrict__ col,
     const float* __restrict__ x,
-    const float* __restrict__ w,
+    int n) {
+  const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+  if (t >= n * 36864) return;
+  const int kw = t % 3, kh = t / 3 % 3, ci = t / 9 % 16;
+  const int pix = t / 144 % 256, img = t / 36864;
+  const int oh = pix / 16, ow = pix % 16;
+  const int ih = oh - 1 + kh, iw = ow - 1 + kw;
+  col[t] = ih >= 0 && ih < 16 && iw >= 0 && iw < 16 ? x[((img * 16 + ci) * 16 + ih) * 16 + iw] : 0.f;
+}
+
+// conv2: conv 16→32 k3 s1 p1, relu fused; training forward. (N, 16, 16, 16) → (N, 32, 16, 16)
+//   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
+// y (N, 32, 16, 16) = cnnc_relu(y' + b) from the pixel-major y'; one thread per output
+// Also launched for conv2 at inference.
+extern "C" __global__ void __launch_bounds__(256) conv2_forward_layout(
+    float* __restrict__ y,
+    const float* __restrict__ yp,
     const float* __restrict__ b,
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-  if (t >= n * 1024) return;
-  const int ow = t % 16, oh = t / 16 % 16, g = t / 256 % 4, img = t / 1024;
-  const float* xn = x + img * 4096;
-  const float* wg = w + g * 1152;
-  float acc[8];
-  #pragma unroll
-  for (int j = 0; j < 8; j++) acc[j] = b[g * 8 + j];
-  for (int ci = 0; ci < 16; ci++) {
-    #pragma unroll
-    for (int kh = 0; kh < 3; kh++) {
-      const int ih = oh - 1 + kh;
-      if (ih < 0 || ih >= 16) continue;
-      #pragma unroll
-      for (int kw = 0; kw < 3; kw++) {
-        const int iw = ow - 1 + kw;
-        if (iw < 0 || iw >= 16) continue;
-        const float xv = xn[(ci * 16 + ih) * 16 + iw];
-        #pragma unroll
-        for (int j = 0; j < 8; j++) acc[j] += wg[j * 144 + (ci * 3 + kh) * 3 + kw] * xv;
-      }
-    }
-  }
-  float* yo = y + img * 8192 + g * 2048 + oh * 16 + ow;
-  #pragma unroll
-  for (int j = 0; j < 8; j++) yo[j * 256] = cnnc_relu(acc[j]);
+  if (t >= n * 8192) return;
+  const int pix = t % 256, co = t / 256 % 32, img = t / 8192;
+  y[t] = cnnc_relu(yp[(img * 256 + pix) * 32 + co] + b[co]);
 }
 
 // pool_1: pool k2 s2; training forward. (N, 32, 16, 16) → (N, 32, 8, 8)
@@ -397,106 +399,73 @@ extern "C" __global__ void __launch_bounds__(256) pool_1_backward(
 
 // conv2: conv 16→32 k3 s1 p1, relu fused; backward. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
-// dy = relu'(y) · dy, in place: the kernels below read dy
-extern "C" __global__ void __launch_bounds__(256) conv2_backward_act(
-    float* __restrict__ dy,
+// dy' (N·256, 32) = relu'(y) · dy, pixel-major; one thread per output
+extern "C" __global__ void __launch_bounds__(256) conv2_backward_layout(
+    float* __restrict__ g,
+    const float* __restrict__ dy,
     const float* __restrict__ y,
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
   if (t >= n * 8192) return;
-  dy[t] = (y[t] > 0.f ? dy[t] : 0.f);
+  const int pix = t % 256, co = t / 256 % 32, img = t / 8192;
+  g[(img * 256 + pix) * 32 + co] = (y[t] > 0.f ? dy[t] : 0.f);
 }
 
 // conv2: conv 16→32 k3 s1 p1, relu fused; backward. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
-// partial sums of dw and db over chunks of 256 pixels; one thread per (chunk, output channel, input channel); blockIdx.y is the chunk s
-extern "C" __global__ void __launch_bounds__(256) conv2_backward_dw_partial(
+// partial sums of db over chunks of 256 pixels of dy'; one thread per (chunk, output channel); blockIdx.y is the chunk s
+extern "C" __global__ void __launch_bounds__(256) conv2_backward_db_partial(
     float* __restrict__ partial,
-    const float* __restrict__ x,
-    const float* __restrict__ dy,
+    const float* __restrict__ g,
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-  if (t >= 512) return;
+  if (t >= 32) return;
   const int s = (int) blockIdx.y;
-  const int co = t / 16, ci = t % 16;
   const int j0 = s * 256, j1 = min(n * 256, j0 + 256);
-  float acc[9] = {};
-  float gs = 0.f;
-  for (int j = j0; j < j1; j++) {
-    const int img = j / 256, pix = j % 256, oh = pix / 16, ow = pix % 16;
-    const float g = dy[(img * 32 + co) * 256 + pix];
-    const float* xc = x + (img * 16 + ci) * 256;
-    #pragma unroll
-    for (int kh = 0; kh < 3; kh++) {
-      const int ih = oh - 1 + kh;
-      if (ih < 0 || ih >= 16) continue;
-      #pragma unroll
-      for (int kw = 0; kw < 3; kw++) {
-        const int iw = ow - 1 + kw;
-        if (iw >= 0 && iw < 16) acc[kh * 3 + kw] += g * xc[ih * 16 + iw];
-      }
-    }
-    gs += g;
-  }
-  float* out = partial + s * 4640;
-  #pragma unroll
-  for (int e = 0; e < 9; e++) out[t * 9 + e] = acc[e];
-  if (ci == 0) out[4608 + co] = gs;
+  float sum = 0.f;
+  for (int j = j0; j < j1; j++) sum += g[j * 32 + t];
+  partial[s * 32 + t] = sum;
 }
 
 // conv2: conv 16→32 k3 s1 p1, relu fused; backward. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
-// dw and db = the chunks' partial sums, added in order
-extern "C" __global__ void __launch_bounds__(256) conv2_backward_dw(
-    float* __restrict__ dw,
+// db = the chunks' partial sums, added in order; one thread per output channel
+extern "C" __global__ void __launch_bounds__(256) conv2_backward_db(
     float* __restrict__ db,
     const float* __restrict__ partial,
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-  if (t >= 4640) return;
+  if (t >= 32) return;
   const int chunks = (n * 256 + 255) / 256;
   float sum = 0.f;
-  for (int c = 0; c < chunks; c++) sum += partial[c * 4640 + t];
-  if (t < 4608) {
-    dw[t] = sum;
-  } else {
-    db[t - 4608] = sum;
-  }
+  for (int c = 0; c < chunks; c++) sum += partial[c * 32 + t];
+  db[t] = sum;
 }
 
 // conv2: conv 16→32 k3 s1 p1, relu fused; backward. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
-// dx = Σ dy · w over the windows that read each input pixel; one thread per input pixel and 4 input channels
-extern "C" __global__ void __launch_bounds__(256) conv2_backward_dx(
+// dx = Σ of dcol over the patches that read each input pixel; one thread per input element
+extern "C" __global__ void __launch_bounds__(256) conv2_backward_col2im(
     float* __restrict__ dx,
-    const float* __restrict__ dy,
-    const float* __restrict__ w,
+    const float* __restrict__ dcol,
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-  if (t >= n * 1024) return;
-  const int iw = t % 16, ih = t / 16 % 16, g = t / 256 % 4, img = t / 1024;
-  const float* dyn = dy + img * 8192;
-  float acc[4] = {};
-  for (int co = 0; co < 32; co++) {
-    const float* dyc = dyn + co * 256;
-    const float* wc = w + (co * 16 + g * 4) * 9;
+  if (t >= n * 4096) return;
+  const int iw = t % 16, ih = t / 16 % 16, ci = t / 256 % 16, img = t / 4096;
+  const float* d = dcol + img * 36864 + ci * 9;
+  float acc = 0.f;
+  #pragma unroll
+  for (int kh = 0; kh < 3; kh++) {
+    const int oh = ih + 1 - kh;
+    if (oh < 0 || oh >= 16) continue;
     #pragma unroll
-    for (int kh = 0; kh < 3; kh++) {
-      const int oh = ih + 1 - kh;
-      if (oh < 0 || oh >= 16) continue;
-      #pragma unroll
-      for (int kw = 0; kw < 3; kw++) {
-        const int ow = iw + 1 - kw;
-        if (ow < 0 || ow >= 16) continue;
-        const float gv = dyc[oh * 16 + ow];
-        #pragma unroll
-        for (int j = 0; j < 4; j++) acc[j] += wc[j * 9 + kh * 3 + kw] * gv;
-      }
+    for (int kw = 0; kw < 3; kw++) {
+      const int ow = iw + 1 - kw;
+      if (ow < 0 || ow >= 16) continue;
+      acc += d[(oh * 16 + ow) * 144 + kh * 3 + kw];
     }
   }
-  float* dxo = dx + img * 4096 + g * 1024 + ih * 16 + iw;
-  #pragma unroll
-  for (int j = 0; j < 4; j++) dxo[j * 256] = acc[j];
+  dx[t] = acc;
 }
 
 // pool_0: pool k2 s2; backward. (N, 16, 32, 32) → (N, 16, 16, 16)

@@ -9,6 +9,7 @@ import dev.cnnc.compiler.ir.Layout;
 import dev.cnnc.compiler.ir.Node;
 import dev.cnnc.compiler.ops.CudaCode;
 import dev.cnnc.compiler.ops.CudaGen;
+import dev.cnnc.compiler.ops.CudaGen.Convolutions;
 import dev.cnnc.compiler.ops.Tensor;
 import dev.cnnc.compiler.passes.BufferPlan;
 import dev.cnnc.runtime.TensorSpec;
@@ -56,6 +57,7 @@ public final class CudaEmitter {
 
   private final Pipeline.Compiled compiled;
   private final SourceFile spec;
+  private final Convolutions convolutions;
   private final Layout layout;
   private final Map<String, Integer> offsets;
   private final BufferPlan plan;
@@ -86,9 +88,10 @@ public final class CudaEmitter {
     }
   }
 
-  private CudaEmitter(Pipeline.Compiled compiled, SourceFile spec) {
+  private CudaEmitter(Pipeline.Compiled compiled, SourceFile spec, Convolutions convolutions) {
     this.compiled = compiled;
     this.spec = spec;
+    this.convolutions = convolutions;
     this.layout = Layout.of(compiled.source());
     this.offsets = layout.offsets();
     this.plan = compiled.plan();
@@ -96,7 +99,12 @@ public final class CudaEmitter {
 
   /** The translation unit and host plan for {@code compiled}; {@code spec} supplies the file name and quoted lines. */
   public static Output emit(Pipeline.Compiled compiled, SourceFile spec) {
-    return new CudaEmitter(compiled, spec).run();
+    return emit(compiled, spec, Convolutions.configured());
+  }
+
+  /** As {@link #emit(Pipeline.Compiled, SourceFile)}, with convolutions computed as {@code convolutions} says. */
+  public static Output emit(Pipeline.Compiled compiled, SourceFile spec, Convolutions convolutions) {
+    return new CudaEmitter(compiled, spec, convolutions).run();
   }
 
   private Output run() {
@@ -440,10 +448,15 @@ public final class CudaEmitter {
           v.name() + "'s " + what), type);
     }
 
-    public Buf scratch(long size, boolean perImage, long fixed, CType type) {
-      String name = "scratch." + type.c.replace(' ', '_');
+    public Buf scratch(int slot, long size, boolean perImage, long fixed, CType type) {
+      if (slot < 0 || slot > 2) throw new IllegalArgumentException("scratch slot " + slot);
+      String name = "scratch." + type.c.replace(' ', '_') + (slot == 0 ? "" : "." + slot);
       return new Buf(array(name, type, perImage ? size : 0, perImage ? fixed : size + fixed,
-          "partial sums, reused by every node"), type);
+          "partial sums and products' operands, reused by every node"), type);
+    }
+
+    public Convolutions convolutions() {
+      return convolutions;
     }
 
     public Node node() {

@@ -975,8 +975,17 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     return 1;
   }
 
+  /** Values in one input patch: the inner dimension of the convolution as a product. */
+  private int patch() {
+    return inC() * h.k() * w.k();
+  }
+
   @Override
   public void cudaForward(CudaGen k) {
+    if (k.convolutions().gemm(patch())) {
+      gemmForward(k);
+      return;
+    }
     boolean hasBias = bias || k.folded();
     int cob = channelBlock(outC(), 8);
     int groups = outC() / cob;
@@ -1016,6 +1025,10 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   @Override
   public void cudaBackward(CudaGen k) {
+    if (k.convolutions().gemm(patch())) {
+      gemmBackward(k);
+      return;
+    }
     if (k.epilogue() != null) {
       k.kernel("backward_act", "dy = " + k.epilogue().describe() + "'(y) · dy, in place: the kernels below read dy")
           .out("dy", k.dy()).in("y", k.y()).threads(output.size(), 0)
@@ -1120,5 +1133,116 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
             + " pixel and " + cib + " input channel" + (cib > 1 ? "s" : ""))
         .in("dy", k.dy()).in("w", k.param("weight")).out("dx", k.dx(0))
         .threads((long) groups * planeIn(), 0).body(c);
+  }
+
+  // ---- CUDA through cuBLAS. The N·P output pixels are rows: im2row copies each pixel's input
+  // patch (ci, kh, kw) into a row of `col` (N·P, K), and the products are y' (N·P, O) = col · wᵀ,
+  // dw (O, K) = dy'ᵀ · col and dcol (N·P, K) = dy' · w. Kernels around them add the bias and
+  // activation and move y' and dy' between that pixel-major layout and (N, O, H, W); col2im gathers
+  // dx from dcol. cuBLAS is column-major, so a row-major (r, c) matrix is its (c, r) transpose. ----
+
+  /** Pixels a partial sum of db covers. */
+  private static final int DB_CHUNK = 256;
+
+  /** col (N·P, K): every output pixel's patch, zero where it reads padding; one thread per element. */
+  private void im2row(CudaGen k, CudaGen.Buf col) {
+    int kk = h.k() * w.k();
+    int patch = patch();
+    CudaCode c = new CudaCode()
+        .line("const int kw = t %% %d, kh = t / %d %% %d, ci = t / %d %% %d;", w.k(), w.k(), h.k(), kk, inC())
+        .line("const int pix = t / %d %% %d, img = t / %d;", patch, planeOut(), patch * planeOut())
+        .line("const int oh = pix / %d, ow = pix %% %d;", output.w(), output.w())
+        .line("const int ih = %s, iw = %s;", h.cudaTap("oh", "kh"), w.cudaTap("ow", "kw"))
+        .line("col[t] = ih >= 0 && ih < %d && iw >= 0 && iw < %d ? x[((img * %d + ci) * %d + ih) * %d + iw] : 0.f;",
+            input.h(), input.w(), inC(), input.h(), input.w());
+    k.kernel("im2row", "col (N·" + planeOut() + ", " + patch + ") = each output pixel's input"
+            + " patch (ci, kh, kw), 0 in the padding; one thread per element")
+        .out("col", col).in("x", k.x(0)).threads((long) patch * planeOut(), 0).body(c);
+  }
+
+  private void gemmForward(CudaGen k) {
+    boolean hasBias = bias || k.folded();
+    int p = planeOut();
+    int patch = patch();
+    var rows = dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(p);
+    CudaGen.Buf col = k.scratch(1, (long) patch * p, true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT);
+    CudaGen.Buf prod = k.scratch(0, (long) outC() * p, true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT);
+    im2row(k, col);
+    k.gemm(true, false, dev.cnnc.runtime.cuda.CudaProgram.Count.of(outC()), rows,
+        dev.cnnc.runtime.cuda.CudaProgram.Count.of(patch), 1f, k.param("weight"), patch, col, patch, 0f, prod, outC(),
+        "y' (N·" + p + ", " + outC() + ") = col · wᵀ");
+    String sum = "y'" + (hasBias ? " + b" : "");
+    CudaGen.Kernel kernel = k.kernel("forward_layout", "y (N, " + outC() + ", " + output.h() + ", " + output.w() + ") = "
+            + (k.epilogue() == null ? sum : k.epilogue().cudaApply(sum)) + " from the pixel-major y'; one thread per"
+            + " output")
+        .out("y", k.y()).in("yp", prod);
+    if (hasBias) kernel.in("b", k.param("bias"));
+    String v = "yp[(img * " + p + " + pix) * " + outC() + " + co]" + (hasBias ? " + b[co]" : "");
+    kernel.threads((long) outC() * p, 0).body(new CudaCode()
+        .line("const int pix = t %% %d, co = t / %d %% %d, img = t / %d;", p, p, outC(), outC() * p)
+        .line("y[t] = %s;", k.epilogue() == null ? v : k.epilogue().cudaApply(v)));
+  }
+
+  private void gemmBackward(CudaGen k) {
+    int p = planeOut();
+    int patch = patch();
+    var type = dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT;
+    var rows = dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(p);
+    var out = dev.cnnc.runtime.cuda.CudaProgram.Count.of(outC());
+    var inner = dev.cnnc.runtime.cuda.CudaProgram.Count.of(patch);
+    CudaGen.Buf g = k.scratch(0, (long) outC() * p, true, 0, type);
+    CudaGen.Buf col = k.scratch(1, (long) patch * p, true, 0, type);
+    CudaGen.Kernel layout = k.kernel("backward_layout", "dy' (N·" + p + ", " + outC() + ") = "
+            + (k.epilogue() == null ? "dy" : k.epilogue().describe() + "'(y) · dy") + ", pixel-major; one thread per"
+            + " output")
+        .out("g", g).in("dy", k.dy());
+    if (k.epilogue() != null) layout.in("y", k.y());
+    layout.threads((long) outC() * p, 0).body(new CudaCode()
+        .line("const int pix = t %% %d, co = t / %d %% %d, img = t / %d;", p, p, outC(), outC() * p)
+        .line("g[(img * %d + pix) * %d + co] = %s;", p, outC(),
+            k.epilogue() == null ? "dy[t]" : k.epilogue().cudaGradFromOutput("dy[t]", "y[t]")));
+    if (bias) {
+      int chunksPerImage = (p + DB_CHUNK - 1) / DB_CHUNK;
+      CudaGen.Buf partial = k.scratch(2, (long) chunksPerImage * outC(), true, 0, type);
+      k.kernel("backward_db_partial", "partial sums of db over chunks of " + DB_CHUNK + " pixels of dy'; one thread"
+              + " per (chunk, output channel)")
+          .in("g", g).out("partial", partial)
+          .grid(outC(), new dev.cnnc.runtime.cuda.CudaProgram.Count(p, 0, DB_CHUNK))
+          .body(new CudaCode()
+              .line("const int j0 = s * %d, j1 = min(n * %d, j0 + %d);", DB_CHUNK, p, DB_CHUNK)
+              .line("float sum = 0.f;")
+              .line("for (int j = j0; j < j1; j++) sum += g[j * %d + t];", outC())
+              .line("partial[s * %d + t] = sum;", outC()));
+      k.kernel("backward_db", "db = the chunks' partial sums, added in order; one thread per output channel")
+          .in("partial", partial).out("db", k.grad("bias")).threads(0, outC())
+          .body(new CudaCode()
+              .line("const int chunks = (n * %d + %d) / %d;", p, DB_CHUNK - 1, DB_CHUNK)
+              .line("float sum = 0.f;")
+              .line("for (int c = 0; c < chunks; c++) sum += partial[c * %d + t];", outC())
+              .line("db[t] = sum;"));
+    }
+    im2row(k, col);
+    k.gemm(false, true, inner, out, rows, 1f, col, patch, g, outC(), 0f, k.grad("weight"), patch,
+        "dw (" + outC() + ", " + patch + ") = dy'ᵀ · col");
+    if (k.dx(0) == null) return;
+    k.gemm(false, false, inner, rows, out, 1f, k.param("weight"), patch, g, outC(), 0f, col, patch,
+        "dcol (N·" + p + ", " + patch + ") = dy' · w, over col");
+    String op = k.accumulate(0) ? "+=" : "=";
+    CudaCode c = new CudaCode()
+        .line("const int iw = t %% %d, ih = t / %d %% %d, ci = t / %d %% %d, img = t / %d;", input.w(), input.w(),
+            input.h(), planeIn(), inC(), planeIn() * inC())
+        .line("const float* d = dcol + img * %d + ci * %d;", p * patch, h.k() * w.k())
+        .line("float acc = 0.f;")
+        .line("#pragma unroll")
+        .open("for (int kh = 0; kh < %d; kh++)", h.k());
+    h.cudaGather(c, "oh", "ih", "kh", output.h());
+    c.line("#pragma unroll").open("for (int kw = 0; kw < %d; kw++)", w.k());
+    w.cudaGather(c, "ow", "iw", "kw", output.w());
+    c.line("acc += d[(oh * %d + ow) * %d + kh * %d + kw];", output.w(), patch, w.k())
+        .close().close()
+        .line("dx[t] %s acc;", op);
+    k.kernel("backward_col2im", "dx " + op + " Σ of dcol over the patches that read each input pixel; one thread per"
+            + " input element")
+        .in("dcol", col).out("dx", k.dx(0)).threads((long) inC() * planeIn(), 0).body(c);
   }
 }

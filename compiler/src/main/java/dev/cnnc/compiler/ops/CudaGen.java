@@ -57,7 +57,18 @@ public interface CudaGen {
    * node shares one per element type, sized for the largest request, so a node gets at most one
    * scratch array of each type.
    */
-  Buf scratch(long size, boolean perImage, long fixed, CType type);
+  default Buf scratch(long size, boolean perImage, long fixed, CType type) {
+    return scratch(0, size, perImage, fixed, type);
+  }
+
+  /**
+   * Scratch array number {@code slot} (0, 1, 2) of {@code type}: as {@link #scratch(long, boolean,
+   * long, CType)}, for a node that needs several transient arrays at once.
+   */
+  Buf scratch(int slot, long size, boolean perImage, long fixed, CType type);
+
+  /** How this program computes convolutions. */
+  Convolutions convolutions();
 
   Node node();
 
@@ -102,6 +113,34 @@ public interface CudaGen {
 
     /** Declares the kernel with its body. The body starts after {@code t} is computed and checked. */
     void body(CudaCode code);
+  }
+
+  /**
+   * How a convolution runs on the GPU. DIRECT: generated kernels, one thread per output pixel and
+   * a few channels (forward), per input pixel (dx), per weight row and pixel chunk (dw). GEMM: the
+   * input's patches copied into rows (im2row), the three products on cuBLAS, and small kernels
+   * around them for bias, activation and the layout. AUTO: GEMM where a patch has at least
+   * {@link #GEMM_MIN_PATCH} values, DIRECT for the RGB first layers, whose 27 multiply-adds per
+   * output are too few to pay for the patch copy.
+   */
+  enum Convolutions {
+    DIRECT, GEMM, AUTO;
+
+    public static final String PROPERTY = "cnnc.cuda.conv";
+    public static final int GEMM_MIN_PATCH = 64;
+
+    /** {@code -Dcnnc.cuda.conv=direct|gemm|auto}; AUTO when unset. */
+    public static Convolutions configured() {
+      String v = System.getProperty(PROPERTY, "auto");
+      for (Convolutions c : values()) if (c.name().equalsIgnoreCase(v.strip())) return c;
+      throw new dev.cnnc.runtime.CnncException("-D" + PROPERTY + "=" + v + " is not a convolution algorithm: use direct,"
+          + " gemm or auto");
+    }
+
+    /** Whether a convolution whose patches hold {@code patch} values (in channels · kh · kw) uses cuBLAS. */
+    public boolean gemm(int patch) {
+      return this == GEMM || (this == AUTO && patch >= GEMM_MIN_PATCH);
+    }
   }
 
   /** Threads per block for every generated kernel. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.diag.SourceFile;
 import dev.cnnc.compiler.emit.CudaEmitter;
+import dev.cnnc.compiler.ops.CudaGen.Convolutions;
 import dev.cnnc.compiler.ir.Graph;
 import dev.cnnc.compiler.reference.ReferenceModel;
 import dev.cnnc.runtime.StepResult;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CudaKernelsTest {
@@ -65,6 +67,10 @@ class CudaKernelsTest {
       for (String e : EXAMPLES) sources.add(Nets.example(e));
       sources.add(everyOp());
       for (SourceFile s : sources) builds.add(pool.submit(() -> CudaEmulator.build(emit(s))));
+      for (Convolutions c : List.of(Convolutions.DIRECT, Convolutions.GEMM)) {
+        builds.add(pool.submit(() -> CudaEmulator.build(emit(everyOp(), c))));
+      }
+      builds.add(pool.submit(() -> CudaEmulator.build(emit(Nets.example("seed_simple_cnn.cnn"), Convolutions.DIRECT))));
       for (var f : builds) f.get();
     } finally {
       pool.shutdown();
@@ -82,16 +88,39 @@ class CudaKernelsTest {
     check(everyOp());
   }
 
+  /**
+   * The examples above run the default, AUTO: most convolutions on cuBLAS, the RGB first layers
+   * direct. Here every conv case (strides, dilation, "same" padding, folded batch norm) runs each way.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Convolutions.class, names = {"DIRECT", "GEMM"})
+  void everyConvCaseMatchesTheReferenceWithEitherAlgorithm(Convolutions convolutions) {
+    check(everyOp(), convolutions);
+  }
+
+  @Test
+  void theSeedExampleMatchesTheReferenceWithDirectConvolutions() {
+    check(Nets.example("seed_simple_cnn.cnn"), Convolutions.DIRECT);
+  }
+
   static CudaEmitter.Output emit(SourceFile source) {
-    return CudaEmitter.emit(Pipeline.run(Nets.graph(source)), source);
+    return emit(source, Convolutions.AUTO);
+  }
+
+  static CudaEmitter.Output emit(SourceFile source, Convolutions convolutions) {
+    return CudaEmitter.emit(Pipeline.run(Nets.graph(source)), source, convolutions);
+  }
+
+  static void check(SourceFile source) {
+    check(source, Convolutions.AUTO);
   }
 
   /** One training step and one inference pass of {@link #N} images, every result compared. */
-  static void check(SourceFile source) {
+  static void check(SourceFile source, Convolutions convolutions) {
     List<String> first = null;
     for (long seed = 0; seed < SEEDS; seed++) {
       List<String> problems = new ArrayList<>();
-      compareWithReference(source, N, MAX_BATCH, seed, problems);
+      compareWithReference(source, convolutions, N, MAX_BATCH, seed, problems);
       if (problems.isEmpty()) return;
       if (first == null) first = problems;
     }
@@ -99,11 +128,12 @@ class CudaKernelsTest {
   }
 
   /** Adds a line to {@code problems} for each result off by more than TOLERANCE; returns the largest error. */
-  static double compareWithReference(SourceFile source, int n, int maxBatch, long seed, List<String> problems) {
+  static double compareWithReference(SourceFile source, Convolutions convolutions, int n, int maxBatch, long seed,
+      List<String> problems) {
     final int N = n;
     final int MAX_BATCH = maxBatch;
     Graph g = Nets.graph(source);
-    CudaEmitter.Output out = CudaEmitter.emit(Pipeline.run(g), source);
+    CudaEmitter.Output out = CudaEmitter.emit(Pipeline.run(g), source, convolutions);
     CudaProgram program = out.program();
     try (CudaModel cuda = new CudaModel(new CudaEmulator(CudaEmulator.build(out), program), program, MAX_BATCH)) {
       ReferenceModel ref = new ReferenceModel(g, MAX_BATCH);

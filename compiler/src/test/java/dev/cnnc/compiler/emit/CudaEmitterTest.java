@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cnnc.compiler.Frontend;
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.compiler.ops.CudaGen.Convolutions;
 import dev.cnnc.runtime.CnncException;
 import dev.cnnc.runtime.cuda.CudaCompiler;
 import dev.cnnc.runtime.cuda.CudaProgram;
@@ -39,9 +40,13 @@ class CudaEmitterTest {
   }
 
   static CudaEmitter.Output emit(SourceFile s) {
+    return emit(s, Convolutions.AUTO);
+  }
+
+  static CudaEmitter.Output emit(SourceFile s, Convolutions convolutions) {
     Frontend.Result r = Frontend.check(s);
     assertTrue(r.ok(), s.name() + " does not check");
-    return CudaEmitter.emit(Pipeline.run(r.graph().orElseThrow()), s);
+    return CudaEmitter.emit(Pipeline.run(r.graph().orElseThrow()), s, convolutions);
   }
 
   /** Every example that checks (the seed article's bug does not, on purpose). */
@@ -125,21 +130,46 @@ class CudaEmitterTest {
   void everyExampleCompilesWithNvccForHopper() throws Exception {
     Path nvcc = CudaCompiler.findNvcc();
     assumeTrue(nvcc != null, "nvcc is not installed");
-    List<SourceFile> all = examples();
+    List<CudaEmitter.Output> all = new ArrayList<>();
+    for (SourceFile s : examples()) all.add(emit(s));
+    // Every conv case each way (AUTO, above, sends the RGB first layers to the direct kernels and the rest to cuBLAS).
+    SourceFile everyOp = new SourceFile("every_op.cnn", new String(
+        CudaEmitterTest.class.getResourceAsStream("/every_op.cnn").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    all.add(emit(everyOp, Convolutions.DIRECT));
+    all.add(emit(everyOp, Convolutions.GEMM));
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
     try {
       List<Future<byte[]>> cubins = new ArrayList<>();
-      for (SourceFile s : all) {
-        CudaEmitter.Output out = emit(s);
+      for (CudaEmitter.Output out : all) {
         cubins.add(pool.submit(() -> CudaCompiler.nvcc(nvcc, out.source(), out.fileName(), "sm_90")));
       }
       for (int i = 0; i < all.size(); i++) {
         byte[] cubin = cubins.get(i).get();
-        assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E', all.get(i).name() + ": not an ELF cubin");
+        assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E', all.get(i).fileName() + ": not an ELF cubin");
       }
     } finally {
       pool.shutdown();
     }
+  }
+
+  @Test
+  void theConvolutionAlgorithmComesFromAPropertyAndABadValueSaysWhatIsAllowed() {
+    String old = System.getProperty(Convolutions.PROPERTY);
+    try {
+      System.clearProperty(Convolutions.PROPERTY);
+      assertEquals(Convolutions.AUTO, Convolutions.configured());
+      System.setProperty(Convolutions.PROPERTY, " Direct");
+      assertEquals(Convolutions.DIRECT, Convolutions.configured());
+      System.setProperty(Convolutions.PROPERTY, "winograd");
+      CnncException e = assertThrows(CnncException.class, Convolutions::configured);
+      assertEquals("-Dcnnc.cuda.conv=winograd is not a convolution algorithm: use direct, gemm or auto", e.getMessage());
+    } finally {
+      if (old == null) System.clearProperty(Convolutions.PROPERTY);
+      else System.setProperty(Convolutions.PROPERTY, old);
+    }
+    // AUTO: cuBLAS from 64 values a patch (3·3·8 = 72), direct kernels below (RGB 3·3·3 = 27).
+    assertTrue(Convolutions.AUTO.gemm(72) && !Convolutions.AUTO.gemm(27) && !Convolutions.AUTO.gemm(63));
+    assertTrue(Convolutions.GEMM.gemm(27) && !Convolutions.DIRECT.gemm(4608));
   }
 
   @Test
