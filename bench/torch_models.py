@@ -2,7 +2,7 @@
 into them with load_state_dict(strict=True): examples/seed_simple_cnn.cnn (SimpleCNN) and
 examples/resnet20.cnn / resnet56.cnn (ResNet(3) / ResNet(9), option-A shortcuts).
 
-Used by bench/torch_bench.py, bench/gpu/torch_simplecnn.py and the CLI's PyTorchCompatTest."""
+Used by bench/torch_bench.py, bench/gpu/torch_eager.py and the CLI's PyTorchCompatTest."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds bench/gpu/bundle/, everything the GPU device check needs on a machine with no network and
 # no Maven: a jlink'd Java runtime, the jars, the JNI libraries actually used, cubins precompiled
-# for sm_90 and a CIFAR-10 slice. Then checks that the bundled Java starts here and stops with the
-# clean no-GPU message. Run it from anywhere; it needs Maven, a JDK 17 with jlink, nvcc (for the
+# for sm_90, a CIFAR-10 slice and the accuracy the CPU backend reaches on it. Then checks that the
+# bundled Java starts here and stops with the clean no-GPU message. Run it from anywhere; it needs Maven, a JDK 17 with jlink, nvcc (for the
 # cubins; without it the GPU machine compiles them) and the CIFAR-10 binary data.
 #
 #   bench/gpu/prepare.sh [CIFAR_DIR]      (default: $CNNC_DATA, then the usual places)
@@ -80,6 +80,14 @@ for i in 2 3 4 5; do head -c 3073 "$data/data_batch_$i.bin" > "$work/cifar-10-ba
 head -c $((3073 * test_images)) "$data/test_batch.bin" > "$work/cifar-10-batches-bin/test_batch.bin"
 cp "$data/batches.meta.txt" "$work/cifar-10-batches-bin/"
 XZ_OPT="-6 -T0" tar -C "$work" -cJf "$bundle/cifar-slice.tar.xz" cifar-10-batches-bin
+
+step "the CPU's results the GPU must match: SimpleCNN 1 epoch, ResNet-20 2 epochs on the slice (a minute or two)"
+# Java as ./cnnc runs it (the Vector API for the CPU kernels; see the comment there).
+java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -XX:PerMethodTrapLimit=1000000 \
+    -XX:PerMethodRecompilationCutoff=1000000 -XX:CompileCommand=quiet -XX:CompileCommand=inline,jdk/incubator/vector/*.* \
+    -cp "$bundle/lib/*" dev.cnnc.bench.GpuCheck cpu-reference --repo "$repo" --data "$work/cifar-10-batches-bin" \
+    --out "$bundle" 2>&1 | grep -v "^epoch [0-9]*/[0-9]* *[0-9]*%" | sed 's/^/   /'
+[ -f "$bundle/cpu-reference.json" ] || { echo "prepare.sh: the CPU training runs failed" >&2; exit 1; }
 
 step "size: what a device call carries (the working tree plus the bundle) must stay under $limit_mib MiB"
 tree_bytes="$(cd "$repo" && { git ls-files -z; git ls-files -z --others --exclude-standard; } \

@@ -52,7 +52,7 @@ java="$tmp/jre/bin/java"
 status=${PIPESTATUS[0]}
 
 say "PyTorch eager, the same network and loop"
-PYTHONUNBUFFERED=1 python3 "$here/torch_simplecnn.py" --out "$out/torch.json" 2>&1 | tee "$out/torch.log"
+PYTHONUNBUFFERED=1 python3 "$here/torch_eager.py" --out "$out/torch.json" 2>&1 | tee "$out/torch.log"
 
 say "summary"
 python3 "$here/summary.py" "$out/cnnc.json" "$out/torch.json" 2>&1 | tee "$out/summary.txt"

@@ -9,10 +9,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.cnnc.compiler.Frontend;
 import dev.cnnc.compiler.Pipeline;
+import dev.cnnc.compiler.TrainDefaults;
 import dev.cnnc.compiler.diag.SourceFile;
 import dev.cnnc.compiler.diag.TextRenderer;
 import dev.cnnc.compiler.emit.CudaBackend;
 import dev.cnnc.compiler.emit.CudaEmitter;
+import dev.cnnc.compiler.emit.JavaBackend;
+import dev.cnnc.compiler.ops.CudaGen.Convolutions;
 import dev.cnnc.compiler.ir.Graph;
 import dev.cnnc.compiler.reference.ReferenceModel;
 import dev.cnnc.runtime.CnncException;
@@ -52,6 +55,7 @@ public final class GpuCheck {
   private final Path cubins;
   private final boolean emulate;
   private final boolean quick;
+  private final long seed;
   private final JsonObject results = new JsonObject();
   private int failures;
 
@@ -62,13 +66,14 @@ public final class GpuCheck {
     this.cubins = o.containsKey("cubins") ? Path.of(o.get("cubins")) : CudaCompiler.defaultCache();
     this.emulate = o.containsKey("emulate");
     this.quick = o.containsKey("quick");
+    this.seed = Long.parseLong(o.getOrDefault("seed", "1"));
   }
 
   public static void main(String[] args) throws Exception {
     Locale.setDefault(Locale.ROOT);
     if (args.length == 0) {
-      System.err.println("usage: GpuCheck all|kernels|optim|nvrtc|train|bench|profile|cubins [--repo DIR] [--out DIR]"
-          + " [--data DIR] [--cubins DIR] [--emulate] [--quick]");
+      System.err.println("usage: GpuCheck all|kernels|optim|nvrtc|train|bench|profile|cubins|cpu-reference [--repo DIR] [--out DIR]"
+          + " [--data DIR] [--cubins DIR] [--seed N] [--emulate] [--quick]");
       System.exit(2);
     }
     Map<String, String> o = new LinkedHashMap<>();
@@ -87,6 +92,7 @@ public final class GpuCheck {
         case "optim" -> c.optimizers();
         case "nvrtc" -> c.nvrtc();
         case "train" -> c.train();
+        case "cpu-reference" -> c.cpuReference();
         case "bench" -> c.bench();
         case "profile" -> c.profile();
         default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -97,7 +103,7 @@ public final class GpuCheck {
       c.save();
       System.exit(3);
     }
-    if (args[0].equals("cubins")) return;
+    if (args[0].equals("cubins") || args[0].equals("cpu-reference")) return;
     c.save();
     System.out.println(c.failures == 0 ? "GPU CHECK PASSED" : "GPU CHECK FAILED: " + c.failures + " problem(s)");
     System.exit(c.failures == 0 ? 0 : 1);
@@ -140,9 +146,13 @@ public final class GpuCheck {
 
   /** The network on the GPU (or, with --emulate, on the tests' CPU emulator). */
   CudaModel load(SourceFile spec, int maxBatch, Cuda.Options options) throws Exception {
+    return load(spec, maxBatch, options, Convolutions.AUTO);
+  }
+
+  CudaModel load(SourceFile spec, int maxBatch, Cuda.Options options, Convolutions convolutions) throws Exception {
     Pipeline.Compiled compiled = Pipeline.run(graph(spec));
-    if (!emulate) return CudaBackend.load(compiled, spec, maxBatch, options);
-    CudaEmitter.Output o = CudaEmitter.emit(compiled, spec);
+    if (!emulate) return CudaBackend.load(compiled, spec, maxBatch, options, convolutions);
+    CudaEmitter.Output o = CudaEmitter.emit(compiled, spec, convolutions);
     Class<?> emu = Class.forName("dev.cnnc.compiler.check.CudaEmulator");
     var build = emu.getDeclaredMethod("build", CudaEmitter.Output.class);
     build.setAccessible(true);
@@ -160,13 +170,20 @@ public final class GpuCheck {
 
   void kernels() throws Exception {
     System.out.println("== every kernel of every network against the reference interpreter (relative L2 error per tensor)");
-    System.out.printf("%-28s %6s %11s  %-44s %s%n", "network", "images", "worst", "in", "result");
+    System.out.printf("%-28s %-6s %6s %11s  %-44s %s%n", "network", "conv", "images", "worst", "in", "result");
     JsonArray rows = new JsonArray();
-    for (SourceFile s : specs()) {
+    List<SourceFile> specs = specs();
+    for (SourceFile s : specs) {
       for (int n : s.name().contains("seed_simple_cnn") && !quick ? new int[] {4, 64} : new int[] {4}) {
-        rows.add(checkNetwork(s, n));
+        rows.add(checkNetwork(s, n, Convolutions.AUTO));
         if (quick && emulate) break;
       }
+    }
+    // AUTO, above, runs the RGB first layers on the direct kernels and the rest through cuBLAS;
+    // here every conv case each way, and two examples all direct (the speed check times both).
+    for (SourceFile s : specs) {
+      if (quick && !s.name().equals("every_op.cnn")) continue;
+      for (Convolutions way : ways(s)) if (way != Convolutions.AUTO) rows.add(checkNetwork(s, 4, way));
     }
     results.add("kernels", rows);
   }
@@ -177,11 +194,11 @@ public final class GpuCheck {
    * of it, which moves a few gradients by about 1e-3 at that seed only; a wrong kernel is wrong at
    * every seed. So up to three seeds are tried, and the first that agrees passes the network.
    */
-  JsonObject checkNetwork(SourceFile spec, int n) throws Exception {
+  JsonObject checkNetwork(SourceFile spec, int n, Convolutions convolutions) throws Exception {
     JsonObject row = null;
     double firstError = 0;
     for (int seed = 0; seed < 3; seed++) {
-      JsonObject j = attempt(spec, n, seed);
+      JsonObject j = attempt(spec, n, seed, convolutions);
       if (seed == 0) firstError = j.get("worst_relative_error").getAsDouble();
       if (row == null || j.get("pass").getAsBoolean()) row = j;
       if (j.get("pass").getAsBoolean()) break;
@@ -189,7 +206,8 @@ public final class GpuCheck {
     boolean ok = row.get("pass").getAsBoolean();
     if (!ok) failures++;
     int seed = row.get("seed").getAsInt();
-    System.out.printf("%-28s %6d %11.3g  %-44s %s%n", spec.name(), n, row.get("worst_relative_error").getAsDouble(),
+    System.out.printf("%-28s %-6s %6d %11.3g  %-44s %s%n", spec.name(), convolutions.name().toLowerCase(Locale.ROOT), n,
+        row.get("worst_relative_error").getAsDouble(),
         row.get("worst_tensor").getAsString(), (ok ? "PASS" : "FAIL") + (ok && seed > 0
             ? String.format(" at seed %d (seed 0: %.3g, as when float and double part at a relu or max tie)", seed,
                 firstError) : ""));
@@ -197,11 +215,11 @@ public final class GpuCheck {
     return row;
   }
 
-  JsonObject attempt(SourceFile spec, int n, int seed) throws Exception {
+  JsonObject attempt(SourceFile spec, int n, int seed, Convolutions convolutions) throws Exception {
     Graph g = graph(spec);
     int maxBatch = n + 3;
     long t0 = System.nanoTime();
-    try (CudaModel cuda = load(spec, maxBatch, options())) {
+    try (CudaModel cuda = load(spec, maxBatch, options(), convolutions)) {
       double loadSeconds = (System.nanoTime() - t0) / 1e9;
       ReferenceModel ref = new ReferenceModel(g, maxBatch);
       ref.initialize(11 + seed);
@@ -227,6 +245,7 @@ public final class GpuCheck {
       if (r.correct() != want.correct()) worst.failing.add("correct " + r.correct() + " vs " + want.correct());
       JsonObject j = new JsonObject();
       j.addProperty("network", spec.name());
+      j.addProperty("convolutions", convolutions.name().toLowerCase(Locale.ROOT));
       j.addProperty("images", n);
       j.addProperty("seed", seed);
       j.addProperty("worst_relative_error", worst.error);
@@ -369,86 +388,169 @@ public final class GpuCheck {
     results.addProperty("nvrtc_relative_error", worst.error);
   }
 
-  // ---- one epoch on CIFAR-10 ----
+  // ---- training on CIFAR-10, against the CPU ----
 
+  /** A network trained on the slice in both places: the spec's own optimizer and augmentation, for a few epochs. */
+  record Run(String file, String name, int epochs) {
+    TrainConfig config(Graph g, Path out) {
+      return TrainDefaults.apply(g.train(), TrainConfig.defaults()).withEpochs(epochs).withSeed(1).withOut(out);
+    }
+  }
+
+  static final List<Run> RUNS = List.of(new Run("seed_simple_cnn.cnn", "SimpleCNN", 1), new Run("resnet20.cnn", "ResNet-20", 2));
+  /** Test accuracy the GPU may differ from the CPU by: rounding alone, after this many steps (see the README). */
+  static final double ACCURACY_TOLERANCE = 0.05;
+  static final String CPU_REFERENCE = "cpu-reference.json";
+
+  /** Trains each network of {@link #RUNS} on the generated Java (run here, by prepare.sh): what the GPU must match. */
+  void cpuReference() throws Exception {
+    requireData();
+    JsonObject all = new JsonObject();
+    for (Run run : RUNS) {
+      SourceFile s = example(run.file());
+      Graph g = graph(s);
+      TrainConfig c = run.config(g, Files.createTempDirectory("cnnc-cpu"));
+      System.out.println("== " + run.name() + " on the CPU: " + describe(c));
+      long t0 = System.nanoTime();
+      var m = new JavaBackend(Files.createTempDirectory("cnnc-classes")).load(Pipeline.run(g), s, c.batch(),
+          Runtime.getRuntime().availableProcessors());
+      m.initialize(seed);
+      TrainResult r = new Trainer(c, System.out).train(m, slice(true), slice(false));
+      JsonObject j = com.google.gson.JsonParser.parseString(r.toJsonLine()).getAsJsonObject();
+      j.addProperty("seconds", (System.nanoTime() - t0) / 1e9);
+      all.add(run.name(), j);
+    }
+    Files.createDirectories(out);
+    Files.writeString(out.resolve(CPU_REFERENCE), new GsonBuilder().setPrettyPrinting().create().toJson(all) + "\n");
+  }
+
+  /**
+   * Each network of {@link #RUNS} trained on the GPU from the same initial parameters, data order
+   * and augmentation as {@link #cpuReference}; their test accuracies must agree within
+   * {@link #ACCURACY_TOLERANCE} and beat chance by far.
+   */
   void train() throws Exception {
     if (data == null) {
       System.out.println("== training: skipped (no --data)");
       return;
     }
-    System.out.println("== SimpleCNN, one epoch on the CIFAR-10 slice in " + data + " (SGD lr 0.01 momentum 0.9, batch 64, crop+flip)");
-    Dataset train = Cifar10.loadTrain(data, quick ? 512 : 0);
-    Dataset test = Cifar10.loadTest(data, quick ? 256 : 0);
-    System.out.println("  " + train.size() + " training and " + test.size() + " test images");
-    Path runDir = Files.createTempDirectory("cnnc-train");
-    TrainConfig c = TrainConfig.defaults().withEpochs(1).withBatch(64).withSeed(1)
-        .withOptimizer(OptimizerConfig.sgd(0.01, 0.9)).withAugment(4, true).withOut(runDir);
-    try (CudaModel m = load(example("seed_simple_cnn.cnn"), 64, options())) {
-      m.initialize(1);
-      TrainResult r = new Trainer(c, System.out).train(m, train, test);
-      System.out.println("  " + r.toJsonLine());
-      Files.createDirectories(out);
-      Files.copy(runDir.resolve(Trainer.METRICS), out.resolve(Trainer.METRICS),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      results.add("train", com.google.gson.JsonParser.parseString(r.toJsonLine()));
-      if (!quick && !(r.testAcc() > 0.2)) {
-        failures++;
-        System.out.println("  FAIL: test accuracy " + r.testAcc() + " after an epoch (chance is 0.1)");
+    Path refFile = cubins.resolveSibling(CPU_REFERENCE);
+    JsonObject cpu = Files.exists(refFile)
+        ? com.google.gson.JsonParser.parseString(Files.readString(refFile)).getAsJsonObject() : new JsonObject();
+    JsonArray rows = new JsonArray();
+    for (Run run : quick ? RUNS.subList(0, 1) : RUNS) {
+      SourceFile s = example(run.file());
+      Graph g = graph(s);
+      Path runDir = Files.createTempDirectory("cnnc-train");
+      TrainConfig c = run.config(g, runDir);
+      System.out.println("== " + run.name() + " on the GPU, the CIFAR-10 slice in " + data + ": " + describe(c));
+      long t0 = System.nanoTime();
+      try (CudaModel m = load(s, c.batch(), options())) {
+        m.initialize(seed);
+        TrainResult r = new Trainer(c, System.out).train(m, slice(true), slice(false));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Files.createDirectories(out);
+        Files.copy(runDir.resolve(Trainer.METRICS), out.resolve(run.file().replace(".cnn", "") + "-" + Trainer.METRICS),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        JsonObject j = com.google.gson.JsonParser.parseString(r.toJsonLine()).getAsJsonObject();
+        j.addProperty("network", run.name());
+        j.addProperty("seconds", seconds);
+        List<String> problems = new ArrayList<>();
+        if (!quick && !(r.testAcc() > 0.2)) problems.add("test accuracy " + r.testAcc() + " (chance is 0.1)");
+        String versus = "no CPU result in " + refFile;
+        if (cpu.has(run.name())) {
+          double want = cpu.getAsJsonObject(run.name()).get("test_acc").getAsDouble();
+          j.addProperty("cpu_test_acc", want);
+          versus = String.format("CPU %.2f%%, difference %+.2f points", 100 * want, 100 * (r.testAcc() - want));
+          if (!quick && Math.abs(r.testAcc() - want) > ACCURACY_TOLERANCE) {
+            problems.add(String.format("%.2f points from the CPU's accuracy (allowed %.0f)", 100 * Math.abs(r.testAcc() - want),
+                100 * ACCURACY_TOLERANCE));
+          }
+        }
+        j.addProperty("pass", problems.isEmpty());
+        System.out.printf("  %s: GPU test accuracy %.2f%% (%s) in %.1f s: %s%n", run.name(), 100 * r.testAcc(), versus,
+            seconds, problems.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", problems));
+        if (!problems.isEmpty()) failures++;
+        rows.add(j);
       }
     }
+    results.add("train", rows);
+  }
+
+  private static String describe(TrainConfig c) {
+    return String.format("%d epoch%s, batch %d, %s lr %s momentum %s weight decay %s, crop %d%s", c.epochs(),
+        c.epochs() == 1 ? "" : "s", c.batch(), c.optimizer().kind(), c.optimizer().lr(), c.optimizer().momentum(),
+        c.optimizer().weightDecay(), c.cropPad(), c.flip() ? " + flip" : "");
+  }
+
+  private void requireData() {
+    if (data == null) throw new IllegalArgumentException("--data DIR is required");
+  }
+
+  private Dataset slice(boolean train) throws IOException {
+    return train ? Cifar10.loadTrain(data, quick ? 512 : 0) : Cifar10.loadTest(data, quick ? 256 : 0);
   }
 
   // ---- speed ----
 
+  /** What the speed check times: network, batch; each with the default convolutions (AUTO) and all direct. */
+  static final List<String[]> SPEED = List.of(new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "64"},
+      new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "256"}, new String[] {"resnet20.cnn", "ResNet-20", "128"});
+  static final List<Convolutions> WAYS = List.of(Convolutions.AUTO, Convolutions.DIRECT);
+
   void bench() throws Exception {
-    System.out.println("== SimpleCNN training speed: trainStep + optimizer step per batch, batch from host memory,"
-        + " loss read every step (as the Trainer does); median of 5 runs of 100 steps");
+    System.out.println("== training speed: trainStep + optimizer step (SGD 0.01, momentum 0.9) per batch, batch from host"
+        + " memory, loss read every step (as the Trainer does); median of 5 runs of 100 steps");
     JsonArray rows = new JsonArray();
-    int[] batches = quick ? new int[] {8} : new int[] {64, 256};
-    for (int batch : batches) {
-      try (CudaModel m = load(example("seed_simple_cnn.cnn"), batch, options())) {
-        m.initialize(1);
-        Optimizer opt = m.createOptimizer(OptimizerConfig.sgd(0.01, 0.9));
-        float[][] xs = new float[8][];
-        int[][] ys = new int[8][];
-        for (int i = 0; i < 8; i++) {
-          xs[i] = gaussian(batch * 3072, 100 + i);
-          ys[i] = labels(batch, 10, 200 + i);
-        }
-        int steps = quick ? 3 : 100;
-        for (int s = 0; s < (quick ? 2 : 30); s++) {
-          m.trainStep(xs[s % 8], ys[s % 8], batch, 0f, s);
-          opt.step(null, null, 0.01);
-        }
-        double[] train = new double[quick ? 1 : 5];
-        for (int rep = 0; rep < train.length; rep++) {
-          long t0 = System.nanoTime();
-          for (int s = 0; s < steps; s++) {
+    for (String[] run : quick ? List.<String[]>of(new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "8"}) : SPEED) {
+      int batch = Integer.parseInt(run[2]);
+      for (Convolutions way : WAYS) {
+        try (CudaModel m = load(example(run[0]), batch, options(), way)) {
+          m.initialize(1);
+          Optimizer opt = m.createOptimizer(OptimizerConfig.sgd(0.01, 0.9));
+          float[][] xs = new float[8][];
+          int[][] ys = new int[8][];
+          for (int i = 0; i < 8; i++) {
+            xs[i] = gaussian(batch * 3072, 100 + i);
+            ys[i] = labels(batch, 10, 200 + i);
+          }
+          int steps = quick ? 3 : 100;
+          for (int s = 0; s < (quick ? 2 : 30); s++) {
             m.trainStep(xs[s % 8], ys[s % 8], batch, 0f, s);
             opt.step(null, null, 0.01);
           }
-          m.device().synchronize();
-          train[rep] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+          double[] train = new double[quick ? 1 : 5];
+          for (int rep = 0; rep < train.length; rep++) {
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+              m.trainStep(xs[s % 8], ys[s % 8], batch, 0f, s);
+              opt.step(null, null, 0.01);
+            }
+            m.device().synchronize();
+            train[rep] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+          }
+          float[] logits = new float[batch * 10];
+          double[] infer = new double[train.length];
+          for (int rep = 0; rep < infer.length; rep++) {
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) m.infer(xs[s % 8], batch, logits);
+            infer[rep] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+          }
+          double trainMedian = median(train);
+          double inferMedian = median(infer);
+          System.out.printf("  %-9s batch %4d, %-6s conv: training %,10.0f images/s (runs %s), inference %,10.0f"
+              + " images/s%n", run[1], batch, way.name().toLowerCase(Locale.ROOT), trainMedian, rounded(train), inferMedian);
+          JsonObject j = new JsonObject();
+          j.addProperty("network", run[1]);
+          j.addProperty("batch", batch);
+          j.addProperty("convolutions", way.name().toLowerCase(Locale.ROOT));
+          j.addProperty("train_images_per_s", trainMedian);
+          j.addProperty("infer_images_per_s", inferMedian);
+          JsonArray runs = new JsonArray();
+          for (double t : train) runs.add(t);
+          j.add("train_runs", runs);
+          rows.add(j);
         }
-        float[] logits = new float[batch * 10];
-        double[] infer = new double[train.length];
-        for (int rep = 0; rep < infer.length; rep++) {
-          long t0 = System.nanoTime();
-          for (int s = 0; s < steps; s++) m.infer(xs[s % 8], batch, logits);
-          infer[rep] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
-        }
-        double trainMedian = median(train);
-        double inferMedian = median(infer);
-        System.out.printf("  batch %4d: training %,10.0f images/s (runs %s), inference %,10.0f images/s%n", batch,
-            trainMedian, rounded(train), inferMedian);
-        JsonObject j = new JsonObject();
-        j.addProperty("batch", batch);
-        j.addProperty("train_images_per_s", trainMedian);
-        j.addProperty("infer_images_per_s", inferMedian);
-        JsonArray runs = new JsonArray();
-        for (double t : train) runs.add(t);
-        j.add("train_runs", runs);
-        rows.add(j);
       }
     }
     results.add("bench", rows);
@@ -461,23 +563,26 @@ public final class GpuCheck {
     for (String[] net : quick ? new String[][] {{"seed_simple_cnn.cnn", "4"}}
         : new String[][] {{"seed_simple_cnn.cnn", "64"}, {"resnet20.cnn", "128"}}) {
       int n = Integer.parseInt(net[1]);
-      try (CudaModel m = load(example(net[0]), n, options())) {
-        m.initialize(1);
-        List<CudaModel.StepTime> times = m.profile(gaussian(n * 3072, 1), labels(n, 10, 2), n, quick ? 3 : 20);
-        double total = times.stream().mapToDouble(CudaModel.StepTime::micros).sum();
-        System.out.printf("  %s, batch %d: %.0f µs in %d launches; the largest:%n", net[0], n, total, times.size());
-        JsonArray rows = new JsonArray();
-        times.stream().sorted((a, b) -> Double.compare(b.micros(), a.micros())).limit(12).forEach(t ->
-            System.out.printf("    %8.1f  %-9s %-40s %s%n", t.micros(), t.phase(), t.kernel(), t.what()));
-        for (CudaModel.StepTime t : times) {
-          JsonObject j = new JsonObject();
-          j.addProperty("phase", t.phase());
-          j.addProperty("kernel", t.kernel());
-          j.addProperty("what", t.what());
-          j.addProperty("micros", t.micros());
-          rows.add(j);
+      for (Convolutions way : WAYS) {
+        try (CudaModel m = load(example(net[0]), n, options(), way)) {
+          m.initialize(1);
+          List<CudaModel.StepTime> times = m.profile(gaussian(n * 3072, 1), labels(n, 10, 2), n, quick ? 3 : 20);
+          double total = times.stream().mapToDouble(CudaModel.StepTime::micros).sum();
+          System.out.printf("  %s, batch %d, %s conv: %.0f µs in %d launches; the largest:%n", net[0], n,
+              way.name().toLowerCase(Locale.ROOT), total, times.size());
+          JsonArray rows = new JsonArray();
+          times.stream().sorted((a, b) -> Double.compare(b.micros(), a.micros())).limit(12).forEach(t ->
+              System.out.printf("    %8.1f  %-9s %-40s %s%n", t.micros(), t.phase(), t.kernel(), t.what()));
+          for (CudaModel.StepTime t : times) {
+            JsonObject j = new JsonObject();
+            j.addProperty("phase", t.phase());
+            j.addProperty("kernel", t.kernel());
+            j.addProperty("what", t.what());
+            j.addProperty("micros", t.micros());
+            rows.add(j);
+          }
+          all.add(net[0] + "@" + n + "/" + way.name().toLowerCase(Locale.ROOT), rows);
         }
-        all.add(net[0] + "@" + n, rows);
       }
     }
     results.add("profile", all);
@@ -490,12 +595,26 @@ public final class GpuCheck {
     if (nvcc == null) throw new IllegalStateException("nvcc is not on the PATH");
     Files.createDirectories(cubins);
     for (SourceFile s : specs()) {
-      CudaEmitter.Output o = CudaEmitter.emit(Pipeline.run(graph(s)), s);
-      byte[] cubin = CudaCompiler.nvcc(nvcc, o.source(), o.fileName(), "sm_90");
-      CudaCompiler.store(cubins, o.fileName(), o.source(), "sm_90", cubin);
-      System.out.println("  " + CudaCompiler.cubinPath(cubins, o.fileName(), o.source(), "sm_90").getFileName() + " "
-          + cubin.length + " bytes");
+      for (Convolutions way : ways(s)) {
+        CudaEmitter.Output o = CudaEmitter.emit(Pipeline.run(graph(s)), s, way);
+        byte[] cubin = CudaCompiler.nvcc(nvcc, o.source(), o.fileName(), "sm_90");
+        CudaCompiler.store(cubins, o.fileName(), o.source(), "sm_90", cubin);
+        System.out.println("  " + CudaCompiler.cubinPath(cubins, o.fileName(), o.source(), "sm_90").getFileName() + " ("
+            + way.name().toLowerCase(Locale.ROOT) + " conv) " + cubin.length + " bytes");
+      }
     }
+  }
+
+  /**
+   * The ways a network's convolutions are checked and timed: the default, AUTO, for every network;
+   * also DIRECT and GEMM for every_op, and DIRECT for the two networks the speed check times.
+   */
+  static List<Convolutions> ways(SourceFile s) {
+    if (s.name().equals("every_op.cnn")) return List.of(Convolutions.AUTO, Convolutions.DIRECT, Convolutions.GEMM);
+    if (s.name().contains("seed_simple_cnn") || s.name().contains("resnet20")) {
+      return List.of(Convolutions.AUTO, Convolutions.DIRECT);
+    }
+    return List.of(Convolutions.AUTO);
   }
 
   // ---- helpers ----

@@ -4,6 +4,7 @@ package dev.cnnc.compiler.emit;
 
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.compiler.ops.CudaGen.Convolutions;
 import dev.cnnc.runtime.cuda.Cuda;
 import dev.cnnc.runtime.cuda.CudaAvailability;
 import dev.cnnc.runtime.cuda.CudaModel;
@@ -28,8 +29,14 @@ public final class CudaBackend {
   }
 
   public static CudaModel load(Pipeline.Compiled compiled, SourceFile spec, int maxBatch, Cuda.Options options) {
+    return load(compiled, spec, maxBatch, options, Convolutions.configured());
+  }
+
+  /** As above, with the convolutions computed as {@code convolutions} says (the device check times each way). */
+  public static CudaModel load(Pipeline.Compiled compiled, SourceFile spec, int maxBatch, Cuda.Options options,
+      Convolutions convolutions) {
     CudaAvailability.check();
-    return Cuda.load(CudaEmitter.emit(compiled, spec).program(), maxBatch, options);
+    return Cuda.load(CudaEmitter.emit(compiled, spec, convolutions).program(), maxBatch, options);
   }
 
   /**
