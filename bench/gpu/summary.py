@@ -38,14 +38,14 @@ def main():
         ours.setdefault((b.get("network", "SimpleCNN"), b["batch"]), {})[b.get("convolutions", "auto")] = b["train_images_per_s"]
     print()
     print("training images/s on", torch.get("device", "the GPU"), "(median of 5 × 100 steps)")
-    print(f"{'network':>9} {'batch':>6} {'cnnc auto':>11} {'cnnc direct':>12} {'torch eager':>12} {'torch fp32':>11}"
+    print(f"{'network':>9} {'batch':>6} {'cnnc auto':>11} {'cnnc direct':>12} {'cnnc gemm':>10} {'torch eager':>12} {'torch fp32':>11}"
           f" {'torch no-sync':>14} {'cnnc/torch':>11}")
     fmt = lambda v, w: f"{v:{w},.0f}" if v else f"{'-':>{w}}"
     for (network, batch), ways in ours.items():
         d, f, n = (torch_rows.get((network, batch, m)) for m in ("default", "fp32", "no-sync"))
         best = max(ways.values())
         ratio = f"{best / d:10.2f}x" if d else f"{'-':>11}"
-        print(f"{network:>9} {batch:>6} {fmt(ways.get('auto'), 11)} {fmt(ways.get('direct'), 12)} {fmt(d, 12)}"
+        print(f"{network:>9} {batch:>6} {fmt(ways.get('auto'), 11)} {fmt(ways.get('direct'), 12)} {fmt(ways.get('gemm'), 10)} {fmt(d, 12)}"
               f" {fmt(f, 11)} {fmt(n, 14)} {ratio}")
     print("(cnnc/torch: the faster cnnc way against PyTorch's defaults)")
 

@@ -143,6 +143,13 @@ int main() {
         float beta = get<float>();
         uint64_t c = get<uint64_t>();
         int ldc = get<int32_t>();
+        // cuBLAS refuses these (CUBLAS_STATUS_INVALID_VALUE) before touching memory; so does the emulator.
+        if (m < 0 || n < 0 || k < 0 || lda < std::max(1, ta ? k : m) || ldb < std::max(1, tb ? n : k) ||
+            ldc < std::max(1, m)) {
+          fprintf(stderr, "emulator: cublasSgemm(%c%c, m %d, n %d, k %d, lda %d, ldb %d, ldc %d): invalid value\n",
+                  ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, lda, ldb, ldc);
+          return 7;
+        }
         sgemm(ta, tb, m, n, k, alpha, (const float*) (uintptr_t) a, lda, (const float*) (uintptr_t) b, ldb, beta,
               (float*) (uintptr_t) c, ldc);
         ok();

@@ -180,7 +180,7 @@ public final class GpuCheck {
       }
     }
     // AUTO, above, runs the RGB first layers on the direct kernels and the rest through cuBLAS;
-    // here every conv case each way, and two examples all direct (the speed check times both).
+    // here every conv case each way, and each way the two networks the speed check times.
     for (SourceFile s : specs) {
       if (quick && !s.name().equals("every_op.cnn")) continue;
       for (Convolutions way : ways(s)) if (way != Convolutions.AUTO) rows.add(checkNetwork(s, 4, way));
@@ -493,10 +493,10 @@ public final class GpuCheck {
 
   // ---- speed ----
 
-  /** What the speed check times: network, batch; each with the default convolutions (AUTO) and all direct. */
+  /** What the speed check times: network, batch; each with the default convolutions (AUTO), all direct and all on cuBLAS. */
   static final List<String[]> SPEED = List.of(new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "64"},
       new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "256"}, new String[] {"resnet20.cnn", "ResNet-20", "128"});
-  static final List<Convolutions> WAYS = List.of(Convolutions.AUTO, Convolutions.DIRECT);
+  static final List<Convolutions> WAYS = List.of(Convolutions.AUTO, Convolutions.DIRECT, Convolutions.GEMM);
 
   void bench() throws Exception {
     System.out.println("== training speed: trainStep + optimizer step (SGD 0.01, momentum 0.9) per batch, batch from host"
@@ -607,12 +607,12 @@ public final class GpuCheck {
 
   /**
    * The ways a network's convolutions are checked and timed: the default, AUTO, for every network;
-   * also DIRECT and GEMM for every_op, and DIRECT for the two networks the speed check times.
+   * also all direct and all on cuBLAS for every_op (every conv case) and for the two networks the
+   * speed check times.
    */
   static List<Convolutions> ways(SourceFile s) {
-    if (s.name().equals("every_op.cnn")) return List.of(Convolutions.AUTO, Convolutions.DIRECT, Convolutions.GEMM);
-    if (s.name().contains("seed_simple_cnn") || s.name().contains("resnet20")) {
-      return List.of(Convolutions.AUTO, Convolutions.DIRECT);
+    if (s.name().equals("every_op.cnn") || s.name().contains("seed_simple_cnn") || s.name().contains("resnet20")) {
+      return WAYS;
     }
     return List.of(Convolutions.AUTO);
   }

@@ -4,6 +4,8 @@
 package dev.cnnc.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -101,6 +103,20 @@ class CudaKernelsTest {
   @Test
   void theSeedExampleMatchesTheReferenceWithDirectConvolutions() {
     check(Nets.example("seed_simple_cnn.cnn"), Convolutions.DIRECT);
+  }
+
+  /** cuBLAS refuses leading dimensions shorter than a column; the emulator must too, or the GPU would be first to see it. */
+  @Test
+  void theEmulatorRefusesTheSgemmArgumentsCublasRefuses() {
+    CudaEmitter.Output out = emit(everyOp());
+    try (CudaEmulator device = new CudaEmulator(CudaEmulator.build(out), out.program())) {
+      long a = device.allocate(4 * 64);
+      device.sgemm(false, false, 4, 4, 4, 1f, a, 4, a, 4, 0f, a, 4);
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> device.sgemm(false, true, 4, 4, 4, 1f, a, 4, a, 3, 0f, a, 4));
+      assertTrue(e.getMessage().contains("cublasSgemm(NT, m 4, n 4, k 4, lda 4, ldb 3, ldc 4): invalid value"),
+          e.getMessage());
+    }
   }
 
   static CudaEmitter.Output emit(SourceFile source) {
