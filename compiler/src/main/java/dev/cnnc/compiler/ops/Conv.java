@@ -2,6 +2,8 @@
 package dev.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import dev.cnnc.runtime.cuda.CudaProgram.CType;
+import dev.cnnc.runtime.cuda.CudaProgram.Count;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -1055,13 +1057,13 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       while (p % q != 0 || p / q > 256) q++;
       chunk = p / q;
     }
-    dev.cnnc.runtime.cuda.CudaProgram.Count chunks = chunk <= p
-        ? dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(p / chunk)
-        : new dev.cnnc.runtime.cuda.CudaProgram.Count(1, 0, imagesPerChunk);
+    Count chunks = chunk <= p
+        ? Count.perImage(p / chunk)
+        : new Count(1, 0, imagesPerChunk);
     CudaGen.Buf partial = chunk <= p
-        ? k.scratch((long) (p / chunk) * rows, true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT)
+        ? k.scratch((long) (p / chunk) * rows, true, 0, CType.FLOAT)
         : k.scratch((rows + imagesPerChunk - 1) / imagesPerChunk, true, rows,
-            dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT);
+            CType.FLOAT);
     CudaCode c = new CudaCode()
         .line("const int co = t / %d, ci = t %% %d;", inC(), inC())
         .line("const int j0 = s * %d, j1 = min(n * %d, j0 + %d);", chunk, p, chunk)
@@ -1164,12 +1166,12 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     boolean hasBias = bias || k.folded();
     int p = planeOut();
     int patch = patch();
-    var rows = dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(p);
-    CudaGen.Buf col = k.scratch(1, (long) patch * p, true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT);
-    CudaGen.Buf prod = k.scratch(0, (long) outC() * p, true, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT);
+    Count rows = Count.perImage(p);
+    CudaGen.Buf col = k.scratch(1, (long) patch * p, true, 0, CType.FLOAT);
+    CudaGen.Buf prod = k.scratch(0, (long) outC() * p, true, 0, CType.FLOAT);
     im2row(k, col);
-    k.gemm(true, false, dev.cnnc.runtime.cuda.CudaProgram.Count.of(outC()), rows,
-        dev.cnnc.runtime.cuda.CudaProgram.Count.of(patch), 1f, k.param("weight"), patch, col, patch, 0f, prod, outC(),
+    k.gemm(true, false, Count.of(outC()), rows,
+        Count.of(patch), 1f, k.param("weight"), patch, col, patch, 0f, prod, outC(),
         "y' (N·" + p + ", " + outC() + ") = col · wᵀ");
     String sum = "y'" + (hasBias ? " + b" : "");
     CudaGen.Kernel kernel = k.kernel("forward_layout", "y (N, " + outC() + ", " + output.h() + ", " + output.w() + ") = "
@@ -1186,12 +1188,11 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   private void gemmBackward(CudaGen k) {
     int p = planeOut();
     int patch = patch();
-    var type = dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT;
-    var rows = dev.cnnc.runtime.cuda.CudaProgram.Count.perImage(p);
-    var out = dev.cnnc.runtime.cuda.CudaProgram.Count.of(outC());
-    var inner = dev.cnnc.runtime.cuda.CudaProgram.Count.of(patch);
-    CudaGen.Buf g = k.scratch(0, (long) outC() * p, true, 0, type);
-    CudaGen.Buf col = k.scratch(1, (long) patch * p, true, 0, type);
+    Count rows = Count.perImage(p);
+    Count out = Count.of(outC());
+    Count inner = Count.of(patch);
+    CudaGen.Buf g = k.scratch(0, (long) outC() * p, true, 0, CType.FLOAT);
+    CudaGen.Buf col = k.scratch(1, (long) patch * p, true, 0, CType.FLOAT);
     CudaGen.Kernel layout = k.kernel("backward_layout", "dy' (N·" + p + ", " + outC() + ") = "
             + (k.epilogue() == null ? "dy" : k.epilogue().describe() + "'(y) · dy") + ", pixel-major; one thread per"
             + " output")
@@ -1203,11 +1204,11 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
             k.epilogue() == null ? "dy[t]" : k.epilogue().cudaGradFromOutput("dy[t]", "y[t]")));
     if (bias) {
       int chunksPerImage = (p + DB_CHUNK - 1) / DB_CHUNK;
-      CudaGen.Buf partial = k.scratch(2, (long) chunksPerImage * outC(), true, 0, type);
+      CudaGen.Buf partial = k.scratch(2, (long) chunksPerImage * outC(), true, 0, CType.FLOAT);
       k.kernel("backward_db_partial", "partial sums of db over chunks of " + DB_CHUNK + " pixels of dy'; one thread"
               + " per (chunk, output channel)")
           .in("g", g).out("partial", partial)
-          .grid(outC(), new dev.cnnc.runtime.cuda.CudaProgram.Count(p, 0, DB_CHUNK))
+          .grid(outC(), new Count(p, 0, DB_CHUNK))
           .body(new CudaCode()
               .line("const int j0 = s * %d, j1 = min(n * %d, j0 + %d);", DB_CHUNK, p, DB_CHUNK)
               .line("float sum = 0.f;")
