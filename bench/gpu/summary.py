@@ -16,6 +16,9 @@ def main():
     cnnc, torch = load(sys.argv[1]), load(sys.argv[2])
     if "unavailable" in cnnc:
         print("cnnc could not use the GPU:", cnnc["unavailable"])
+    for key, error in cnnc.items():
+        if key.endswith("_error"):
+            print(f"STOPPED {key[:-len('_error')]}: {error}")
     kernels = cnnc.get("kernels", [])
     passed = sum(1 for k in kernels if k.get("pass"))
     print(f"kernel checks: {passed}/{len(kernels)} runs match the reference interpreter")

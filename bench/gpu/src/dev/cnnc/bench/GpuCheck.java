@@ -109,13 +109,44 @@ public final class GpuCheck {
     System.exit(c.failures == 0 ? 0 : 1);
   }
 
+  /** A step of the check. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Every step, each on its own: one that fails (a CUDA error, a kernel that faults) is reported and
+   * counted, and the next still runs, so a single run on a borrowed GPU brings back everything that
+   * works. Only CUDA being unavailable stops the check.
+   */
   void all() throws Exception {
-    kernels();
-    optimizers();
-    nvrtc();
-    train();
-    bench();
-    profile();
+    Map<String, Step> steps = new LinkedHashMap<>();
+    steps.put("kernels", this::kernels);
+    steps.put("optim", this::optimizers);
+    steps.put("nvrtc", this::nvrtc);
+    steps.put("train", this::train);
+    steps.put("bench", this::bench);
+    steps.put("profile", this::profile);
+    for (Map.Entry<String, Step> step : steps.entrySet()) {
+      try {
+        step.getValue().run();
+      } catch (CudaUnavailableException e) {
+        throw e;
+      } catch (Exception | AssertionError e) {
+        failed(step.getKey(), e);
+      }
+      save();
+    }
+  }
+
+  /** Reports a step (or one network's check) that threw, with where, and counts it as a failure. */
+  void failed(String what, Throwable e) {
+    failures++;
+    System.out.println("  FAIL: " + what + " stopped: " + e);
+    for (StackTraceElement at : e.getStackTrace()) {
+      if (at.getClassName().startsWith("dev.cnnc")) System.out.println("      at " + at);
+    }
+    results.addProperty(what + "_error", e.toString());
   }
 
   // ---- networks ----
@@ -172,10 +203,11 @@ public final class GpuCheck {
     System.out.println("== every kernel of every network against the reference interpreter (relative L2 error per tensor)");
     System.out.printf("%-28s %-6s %6s %11s  %-44s %s%n", "network", "conv", "images", "worst", "in", "result");
     JsonArray rows = new JsonArray();
+    results.add("kernels", rows); // filled as it goes: a step that stops keeps its rows
     List<SourceFile> specs = specs();
     for (SourceFile s : specs) {
       for (int n : s.name().contains("seed_simple_cnn") && !quick ? new int[] {4, 64} : new int[] {4}) {
-        rows.add(checkNetwork(s, n, Convolutions.AUTO));
+        checkNetwork(rows, s, n, Convolutions.AUTO);
         if (quick && emulate) break;
       }
     }
@@ -183,9 +215,8 @@ public final class GpuCheck {
     // here every conv case each way, and each way the two networks the speed check times.
     for (SourceFile s : specs) {
       if (quick && !s.name().equals("every_op.cnn")) continue;
-      for (Convolutions way : ways(s)) if (way != Convolutions.AUTO) rows.add(checkNetwork(s, 4, way));
+      for (Convolutions way : ways(s)) if (way != Convolutions.AUTO) checkNetwork(rows, s, 4, way);
     }
-    results.add("kernels", rows);
   }
 
   /**
@@ -194,6 +225,17 @@ public final class GpuCheck {
    * of it, which moves a few gradients by about 1e-3 at that seed only; a wrong kernel is wrong at
    * every seed. So up to three seeds are tried, and the first that agrees passes the network.
    */
+  /** One network's check, added to {@code rows}; a network that throws is reported and the check goes on. */
+  void checkNetwork(JsonArray rows, SourceFile spec, int n, Convolutions convolutions) {
+    try {
+      rows.add(checkNetwork(spec, n, convolutions));
+    } catch (CudaUnavailableException e) {
+      throw e;
+    } catch (Exception | AssertionError e) {
+      failed("kernels " + spec.name() + " " + convolutions.name().toLowerCase(Locale.ROOT) + " " + n, e);
+    }
+  }
+
   JsonObject checkNetwork(SourceFile spec, int n, Convolutions convolutions) throws Exception {
     JsonObject row = null;
     double firstError = 0;
@@ -315,6 +357,7 @@ public final class GpuCheck {
   void optimizers() throws Exception {
     System.out.println("== GPU optimizers against the CPU optimizers (parameters and state, bit for bit, 3 steps)");
     JsonArray rows = new JsonArray();
+    results.add("optimizers", rows); // filled as it goes: a step that stops keeps its rows
     List<OptimizerConfig> configs = List.of(OptimizerConfig.sgd(0.05, 0).withWeightDecay(1e-2),
         OptimizerConfig.sgd(0.05, 0.9).withNesterov(true).withWeightDecay(5e-4),
         OptimizerConfig.sgd(0.05, 0.9).withDampening(0.3), OptimizerConfig.adam(1e-3).withWeightDecay(1e-2),
@@ -353,7 +396,6 @@ public final class GpuCheck {
       }
       if (quick && emulate) break;
     }
-    results.add("optimizers", rows);
   }
 
   // ---- run-time compilation ----
@@ -438,6 +480,7 @@ public final class GpuCheck {
     JsonObject cpu = Files.exists(refFile)
         ? com.google.gson.JsonParser.parseString(Files.readString(refFile)).getAsJsonObject() : new JsonObject();
     JsonArray rows = new JsonArray();
+    results.add("train", rows); // filled as it goes: a step that stops keeps its rows
     for (Run run : quick ? RUNS.subList(0, 1) : RUNS) {
       SourceFile s = example(run.file());
       Graph g = graph(s);
@@ -474,7 +517,6 @@ public final class GpuCheck {
         rows.add(j);
       }
     }
-    results.add("train", rows);
   }
 
   private static String describe(TrainConfig c) {
@@ -502,6 +544,7 @@ public final class GpuCheck {
     System.out.println("== training speed: trainStep + optimizer step (SGD 0.01, momentum 0.9) per batch, batch from host"
         + " memory, loss read every step (as the Trainer does); median of 5 runs of 100 steps");
     JsonArray rows = new JsonArray();
+    results.add("bench", rows); // filled as it goes: a step that stops keeps its rows
     for (String[] run : quick ? List.<String[]>of(new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "8"}) : SPEED) {
       int batch = Integer.parseInt(run[2]);
       for (Convolutions way : WAYS) {
@@ -553,13 +596,13 @@ public final class GpuCheck {
         }
       }
     }
-    results.add("bench", rows);
   }
 
   /** Where a step's time goes, launch by launch (each followed by a wait). */
   void profile() throws Exception {
     System.out.println("== time per launch (µs, median of 20, each launch followed by a wait)");
     JsonObject all = new JsonObject();
+    results.add("profile", all);
     for (String[] net : quick ? new String[][] {{"seed_simple_cnn.cnn", "4"}}
         : new String[][] {{"seed_simple_cnn.cnn", "64"}, {"resnet20.cnn", "128"}}) {
       int n = Integer.parseInt(net[1]);
@@ -585,7 +628,6 @@ public final class GpuCheck {
         }
       }
     }
-    results.add("profile", all);
   }
 
   // ---- precompiled cubins (run where nvcc is, no GPU needed) ----
