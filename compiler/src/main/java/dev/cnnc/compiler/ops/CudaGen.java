@@ -54,8 +54,7 @@ public interface CudaGen {
 
   /**
    * A transient array, valid only between consecutive kernels of this node (partial sums): every
-   * node shares one per element type, sized for the largest request, so a node gets at most one
-   * scratch array of each type.
+   * node shares one per element type and slot, sized for the largest request; this is slot 0.
    */
   default Buf scratch(long size, boolean perImage, long fixed, CType type) {
     return scratch(0, size, perImage, fixed, type);
