@@ -249,12 +249,50 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
     return c.endControlFlow().build();
   }
 
-  // ---- CUDA. Statistics span the batch, so each reduction is two kernels: STRIPES threads per
-  // channel sum every STRIPES-th element (reads coalesced across the stripes), then one thread per
-  // channel adds the stripes in order. Sums are in double, as on the CPU. ----
+  // ---- CUDA. Statistics span the batch, so each reduction takes two or three kernels: stripes()
+  // threads per channel sum every stripes()-th element (reads coalesced across the stripes); where
+  // that is more than FINISH, FINISH threads per channel add the stripes in FINISH groups; then one
+  // thread per channel adds the last FINISH in order. Sums are in double, as on the CPU. ----
 
-  /** Partial sums per channel. */
-  private static final int STRIPES = 256;
+  /** Partial sums per channel that the finishing thread of a channel adds. */
+  private static final int FINISH = 256;
+  /** Threads the first pass aims for: a few per lane of every SM, since each thread's loads wait in turn. */
+  private static final int FIRST_PASS_THREADS = 1 << 16;
+
+  /**
+   * Stripes of the first pass per channel: 256 for 256 channels or more, up to 4,096 for 16. With
+   * 256 stripes, a 16-channel layer (ResNet-20's first stage) ran its statistics on 16 blocks, a
+   * tenth of an H100's or H200's SMs, each thread waiting on one load at a time.
+   */
+  private int stripes() {
+    return Math.max(FINISH, Integer.highestOneBit(Math.max(1, FIRST_PASS_THREADS / channels())));
+  }
+
+  /**
+   * The first pass's partial (s, q) pairs folded to FINISH per channel, as a kernel adding
+   * stripes() / FINISH of them per thread in order; the partials themselves where there are FINISH.
+   */
+  private CudaGen.Buf foldPartials(CudaGen k, CudaGen.Buf partial, String role) {
+    int c = channels();
+    int stripes = stripes();
+    if (stripes == FINISH) return partial;
+    int per = stripes / FINISH;
+    CudaGen.Buf folded = k.scratch(1, 2L * c * FINISH, false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
+    k.kernel(role, "the " + stripes + " partial sums of each channel added " + per + " at a time, to " + FINISH
+            + "; one thread per (channel, group)")
+        .in("partial", partial).out("folded", folded).threads(0, (long) c * FINISH)
+        .body(new CudaCode()
+            .line("const int c = t / %d, k = t %% %d;", FINISH, FINISH)
+            .line("double s = 0, q = 0;")
+            .open("for (int r = 0; r < %d; r++)", per)
+            .line("const int j = c * %d + r * %d + k;", stripes, FINISH)
+            .line("s += partial[2 * j];")
+            .line("q += partial[2 * j + 1];")
+            .close()
+            .line("folded[2 * t] = s;")
+            .line("folded[2 * t + 1] = q;"));
+    return folded;
+  }
 
   @Override
   public void cudaForward(CudaGen k) {
@@ -274,28 +312,29 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
               .line("y[t] = %s;", act));
       return;
     }
-    CudaGen.Buf partial = k.scratch(2L * c * STRIPES, false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
+    CudaGen.Buf partial = k.scratch(2L * c * stripes(), false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
     CudaGen.Buf mean = k.aux("mean", c, false, 0, F);
     CudaGen.Buf invstd = k.aux("invstd", c, false, 0, F);
     CudaGen.Buf scaleShift = k.scratch(2L * c, false, 0, F);
-    k.kernel("forward_stats", "partial Σx and Σx² of each channel, " + STRIPES + " stripes per channel")
-        .in("x", k.x(0)).out("partial", partial).threads(0, (long) c * STRIPES)
+    k.kernel("forward_stats", "partial Σx and Σx² of each channel, " + stripes() + " stripes per channel")
+        .in("x", k.x(0)).out("partial", partial).threads(0, (long) c * stripes())
         .body(stripes(new CudaCode())
             .line("s += x[i];")
             .line("q += (double) x[i] * x[i];")
             .close()
             .line("partial[2 * t] = s;")
             .line("partial[2 * t + 1] = q;"));
+    CudaGen.Buf sums = foldPartials(k, partial, "forward_fold");
     k.kernel("forward_finish", "batch mean and variance of each channel; running statistics move by momentum "
             + momentum + "; one thread per channel")
-        .in("partial", partial).in("gamma", k.param("weight")).in("beta", k.param("bias"))
+        .in("partial", sums).in("gamma", k.param("weight")).in("beta", k.param("bias"))
         .out("running_mean", k.buffer("running_mean")).out("running_var", k.buffer("running_var"))
         .out("mean", mean).out("invstd", invstd).out("scale_shift", scaleShift).threads(0, c)
         .body(new CudaCode()
             .line("double s = 0, q = 0;")
-            .open("for (int k = 0; k < %d; k++)", STRIPES)
-            .line("s += partial[2 * (t * %d + k)];", STRIPES)
-            .line("q += partial[2 * (t * %d + k) + 1];", STRIPES)
+            .open("for (int k = 0; k < %d; k++)", FINISH)
+            .line("s += partial[2 * (t * %d + k)];", FINISH)
+            .line("q += partial[2 * (t * %d + k) + 1];", FINISH)
             .close()
             .line("const int m = n * %d;", plane())
             .line("const double mu = s / m;")
@@ -318,13 +357,14 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
   }
 
   /**
-   * Declares the sums s and q and opens the loop of thread t = channel·STRIPES + k over every
-   * STRIPES-th element i of its channel; the caller adds to s and q and closes the loop.
+   * Declares the sums s and q and opens the loop of thread t = channel·stripes() + k over every
+   * stripes()-th element i of its channel; the caller adds to s and q and closes the loop.
    */
   private CudaCode stripes(CudaCode c) {
-    c.line("const int c = t / %d, k = t %% %d;", STRIPES, STRIPES)
+    int stripes = stripes();
+    c.line("const int c = t / %d, k = t %% %d;", stripes, stripes)
         .line("double s = 0, q = 0;")
-        .open("for (int j = k; j < n * %d; j += %d)", plane(), STRIPES)
+        .open("for (int j = k; j < n * %d; j += %d)", plane(), stripes)
         .line("const int i = j / %d * %d + c * %d + j %% %d;", plane(), input.size(), plane(), plane());
     return c;
   }
@@ -333,7 +373,7 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
   public void cudaBackward(CudaGen k) {
     var F = dev.cnnc.runtime.cuda.CudaProgram.CType.FLOAT;
     int c = channels();
-    CudaGen.Buf partial = k.scratch(2L * c * STRIPES, false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
+    CudaGen.Buf partial = k.scratch(2L * c * stripes(), false, 0, dev.cnnc.runtime.cuda.CudaProgram.CType.DOUBLE);
     CudaGen.Buf mean = k.aux("mean", c, false, 0, F);
     CudaGen.Buf invstd = k.aux("invstd", c, false, 0, F);
     CudaGen.Buf sums = k.scratch(2L * c, false, 0, F);
@@ -349,15 +389,16 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
         .close()
         .line("partial[2 * t] = s;")
         .line("partial[2 * t + 1] = q;");
-    reduce.threads(0, (long) c * STRIPES).body(r);
+    reduce.threads(0, (long) c * stripes()).body(r);
+    CudaGen.Buf folded = foldPartials(k, partial, "backward_fold");
     k.kernel("backward_finish", "dγ = Σdy·x̂ and dβ = Σdy; one thread per channel")
-        .in("partial", partial).out("dgamma", k.grad("weight")).out("dbeta", k.grad("bias")).out("sums", sums)
+        .in("partial", folded).out("dgamma", k.grad("weight")).out("dbeta", k.grad("bias")).out("sums", sums)
         .threads(0, c)
         .body(new CudaCode()
             .line("double s = 0, q = 0;")
-            .open("for (int k = 0; k < %d; k++)", STRIPES)
-            .line("s += partial[2 * (t * %d + k)];", STRIPES)
-            .line("q += partial[2 * (t * %d + k) + 1];", STRIPES)
+            .open("for (int k = 0; k < %d; k++)", FINISH)
+            .line("s += partial[2 * (t * %d + k)];", FINISH)
+            .line("q += partial[2 * (t * %d + k) + 1];", FINISH)
             .close()
             .line("dgamma[t] = (float) q;")
             .line("dbeta[t] = (float) s;")
