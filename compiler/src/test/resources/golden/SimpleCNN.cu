@@ -32,6 +32,7 @@
 //     pool_1_backward                    <<<⌈8192·n/256⌉>>>  pool_1
 //     conv2_backward_layout              <<<⌈8192·n/256⌉>>>  conv2
 //     conv2_backward_db_partial          <<<1 × ⌈256·n/256⌉>>>  conv2
+//     conv2_backward_db_fold             <<<1 × 32>>>  conv2
 //     conv2_backward_db                  <<<1>>>  conv2
 //     conv2_im2row                       <<<⌈36864·n/256⌉>>>  conv2
 //     cublasSgemm(NT)                    conv2: dw (32, 144) = dy'ᵀ · col
@@ -40,6 +41,7 @@
 //     pool_0_backward                    <<<⌈16384·n/256⌉>>>  pool_0
 //     conv1_backward_act                 <<<⌈16384·n/256⌉>>>  conv1
 //     conv1_backward_dw_partial          <<<1 × 4·n>>>  conv1
+//     conv1_backward_dw_fold             <<<2 × 32>>>  conv1
 //     conv1_backward_dw                  <<<2>>>  conv1
 //   inference:
 //     conv1_forward                      <<<⌈2048·n/256⌉>>>  conv1 at inference
@@ -65,12 +67,13 @@
 //   b5                     (N, 512) floats: d fc1, fc2 output, fc2 (inference)
 //   b6                     (N, 4096) floats: d pool_0, d pool_1, d fc2
 //   pool_0.argmax          (N, 4096) ints: pool_0's argmax
-//   scratch.float.1        (N, 36864) floats: partial sums and products' operands, reused by every node
+//   scratch.float.1        (N, 36864) + 14336 floats: partial sums and products' operands, reused by every node
 //   scratch.float          (N, 8192) floats: partial sums and products' operands, reused by every node
 //   pool_1.argmax          (N, 2048) ints: pool_1's argmax
 //   loss.rows              (N, 2) doubles: per image: loss and whether the top logit is the label
 //   loss.stats             2 doubles: the step's summed loss and number of correct images
 //   scratch.float.2        (N, 32) floats: partial sums and products' operands, reused by every node
+//   scratch.float.3        1024 floats: partial sums and products' operands, reused by every node
 
 // ---- helpers ----
 
@@ -429,16 +432,32 @@ extern "C" __global__ void __launch_bounds__(256) conv2_backward_db_partial(
 
 // conv2: conv 16→32 k3 s1 p1, relu fused; backward. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
-// db = the chunks' partial sums, added in order; one thread per output channel
+// the chunks' partial sums in 32 runs of consecutive chunks, each added in order; one thread per (run, value); blockIdx.y is the chunk s
+extern "C" __global__ void __launch_bounds__(256) conv2_backward_db_fold(
+    float* __restrict__ folded,
+    const float* __restrict__ partial,
+    int n) {
+  const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+  if (t >= 32) return;
+  const int s = (int) blockIdx.y;
+  const int chunks = (n * 256 + 255) / 256, per = (chunks + 31) / 32;
+  const int c1 = min(chunks, (s + 1) * per);
+  float sum = 0.f;
+  for (int c = s * per; c < c1; c++) sum += partial[c * 32 + t];
+  folded[s * 32 + t] = sum;
+}
+
+// conv2: conv 16→32 k3 s1 p1, relu fused; backward. (N, 16, 16, 16) → (N, 32, 16, 16)
+//   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
+// db = the folded partial sums, added in order; one thread per output channel
 extern "C" __global__ void __launch_bounds__(256) conv2_backward_db(
     float* __restrict__ db,
     const float* __restrict__ partial,
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
   if (t >= 32) return;
-  const int chunks = (n * 256 + 255) / 256;
   float sum = 0.f;
-  for (int c = 0; c < chunks; c++) sum += partial[c * 32 + t];
+  for (int g = 0; g < 32; g++) sum += partial[g * 32 + t];
   db[t] = sum;
 }
 
@@ -549,7 +568,24 @@ extern "C" __global__ void __launch_bounds__(256) conv1_backward_dw_partial(
 
 // conv1: conv 3→16 k3 s1 p1, relu fused; backward. (N, 3, 32, 32) → (N, 16, 32, 32)
 //   spec line 5: conv1: conv(3, 16, k3, s1, p1) -> relu -> pool(k2, s2)
-// dw and db = the chunks' partial sums, added in order
+// the chunks' partial sums in 32 runs of consecutive chunks, each added in order; one thread per (run, value); blockIdx.y is the chunk s
+extern "C" __global__ void __launch_bounds__(256) conv1_backward_dw_fold(
+    float* __restrict__ folded,
+    const float* __restrict__ partial,
+    int n) {
+  const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+  if (t >= 448) return;
+  const int s = (int) blockIdx.y;
+  const int chunks = (n * 1024 + 255) / 256, per = (chunks + 31) / 32;
+  const int c1 = min(chunks, (s + 1) * per);
+  float sum = 0.f;
+  for (int c = s * per; c < c1; c++) sum += partial[c * 448 + t];
+  folded[s * 448 + t] = sum;
+}
+
+// conv1: conv 3→16 k3 s1 p1, relu fused; backward. (N, 3, 32, 32) → (N, 16, 32, 32)
+//   spec line 5: conv1: conv(3, 16, k3, s1, p1) -> relu -> pool(k2, s2)
+// dw and db = the folded partial sums, added in order
 extern "C" __global__ void __launch_bounds__(256) conv1_backward_dw(
     float* __restrict__ dw,
     float* __restrict__ db,
@@ -557,9 +593,8 @@ extern "C" __global__ void __launch_bounds__(256) conv1_backward_dw(
     int n) {
   const int t = (int) (blockIdx.x * blockDim.x + threadIdx.x);
   if (t >= 448) return;
-  const int chunks = (n * 1024 + 255) / 256;
   float sum = 0.f;
-  for (int c = 0; c < chunks; c++) sum += partial[c * 448 + t];
+  for (int g = 0; g < 32; g++) sum += partial[g * 448 + t];
   if (t < 432) {
     dw[t] = sum;
   } else {

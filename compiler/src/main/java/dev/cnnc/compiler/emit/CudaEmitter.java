@@ -449,7 +449,7 @@ public final class CudaEmitter {
     }
 
     public Buf scratch(int slot, long size, boolean perImage, long fixed, CType type) {
-      if (slot < 0 || slot > 2) throw new IllegalArgumentException("scratch slot " + slot);
+      if (slot < 0 || slot > 3) throw new IllegalArgumentException("scratch slot " + slot);
       String name = "scratch." + type.c.replace(' ', '_') + (slot == 0 ? "" : "." + slot);
       return new Buf(array(name, type, perImage ? size : 0, perImage ? fixed : size + fixed,
           "partial sums and products' operands, reused by every node"), type);

@@ -1093,16 +1093,42 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .in("x", k.x(0)).in("dy", k.dy()).out("partial", partial)
         .grid((long) outC() * inC(), chunks).body(c);
 
-    CudaGen.Kernel reduce = k.kernel("backward_dw", "dw" + (bias ? " and db" : "") + " = the chunks' partial sums, added in order")
-        .in("partial", partial).out("dw", k.grad("weight"));
+    CudaGen.Buf folded = foldChunks(k, "backward_dw_fold", partial, rows,
+        String.format(java.util.Locale.ROOT, "(n * %d + %d) / %d", p, chunk - 1, chunk), 1);
+    CudaGen.Kernel reduce = k.kernel("backward_dw", "dw" + (bias ? " and db" : "") + " = the folded partial sums, added in"
+            + " order")
+        .in("partial", folded).out("dw", k.grad("weight"));
     if (bias) reduce.out("db", k.grad("bias"));
     CudaCode r = new CudaCode()
-        .line("const int chunks = (n * %d + %d) / %d;", p, chunk - 1, chunk)
         .line("float sum = 0.f;")
-        .line("for (int c = 0; c < chunks; c++) sum += partial[c * %d + t];", rows);
+        .line("for (int g = 0; g < %d; g++) sum += partial[g * %d + t];", FOLD_GROUPS, rows);
     if (bias) r.open("if (t < %d)", weights).line("dw[t] = sum;").reopen("else").line("db[t - %d] = sum;", weights).close();
     else r.line("dw[t] = sum;");
     reduce.threads(0, rows).body(r);
+  }
+
+  /** Groups of chunks a fold adds the chunks' partial sums into; the finishing thread then adds this many. */
+  private static final int FOLD_GROUPS = 32;
+
+  /**
+   * The chunks' partial rows (partial[c · width + t] for c below the C expression {@code chunks})
+   * folded into FOLD_GROUPS rows, each the in-order sum of a run of consecutive chunks, so that the
+   * finish, one thread per value, adds 32 numbers rather than one per chunk (N·P/256 of them:
+   * 1,024 for a 32×32 map at batch 256, each load waiting on the last); returns the folded rows.
+   */
+  private static CudaGen.Buf foldChunks(CudaGen k, String role, CudaGen.Buf partial, int width, String chunks,
+      int slot) {
+    CudaGen.Buf folded = k.scratch(slot, (long) FOLD_GROUPS * width, false, 0, CType.FLOAT);
+    k.kernel(role, "the chunks' partial sums in " + FOLD_GROUPS + " runs of consecutive chunks, each added in order;"
+            + " one thread per (run, value)")
+        .in("partial", partial).out("folded", folded).grid(width, Count.of(FOLD_GROUPS))
+        .body(new CudaCode()
+            .line("const int chunks = %s, per = (chunks + %d) / %d;", chunks, FOLD_GROUPS - 1, FOLD_GROUPS)
+            .line("const int c1 = min(chunks, (s + 1) * per);")
+            .line("float sum = 0.f;")
+            .line("for (int c = s * per; c < c1; c++) sum += partial[c * %d + t];", width)
+            .line("folded[s * %d + t] = sum;", width));
+    return folded;
   }
 
   /** dx[n, ci, ih, iw] gathers dy · w over every (co, kh, kw) whose window reads it. */
@@ -1214,12 +1240,13 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
               .line("float sum = 0.f;")
               .line("for (int j = j0; j < j1; j++) sum += g[j * %d + t];", outC())
               .line("partial[s * %d + t] = sum;", outC()));
-      k.kernel("backward_db", "db = the chunks' partial sums, added in order; one thread per output channel")
-          .in("partial", partial).out("db", k.grad("bias")).threads(0, outC())
+      CudaGen.Buf folded = foldChunks(k, "backward_db_fold", partial, outC(),
+          String.format(java.util.Locale.ROOT, "(n * %d + %d) / %d", p, DB_CHUNK - 1, DB_CHUNK), 3);
+      k.kernel("backward_db", "db = the folded partial sums, added in order; one thread per output channel")
+          .in("partial", folded).out("db", k.grad("bias")).threads(0, outC())
           .body(new CudaCode()
-              .line("const int chunks = (n * %d + %d) / %d;", p, DB_CHUNK - 1, DB_CHUNK)
               .line("float sum = 0.f;")
-              .line("for (int c = 0; c < chunks; c++) sum += partial[c * %d + t];", outC())
+              .line("for (int g = 0; g < %d; g++) sum += partial[g * %d + t];", FOLD_GROUPS, outC())
               .line("db[t] = sum;"));
     }
     im2row(k, col);

@@ -61,7 +61,7 @@ public interface CudaGen {
   }
 
   /**
-   * Scratch array number {@code slot} (0, 1, 2) of {@code type}: as {@link #scratch(long, boolean,
+   * Scratch array number {@code slot} (0 to 3) of {@code type}: as {@link #scratch(long, boolean,
    * long, CType)}, for a node that needs several transient arrays at once.
    */
   Buf scratch(int slot, long size, boolean perImage, long fixed, CType type);
