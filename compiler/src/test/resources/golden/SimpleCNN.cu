@@ -184,7 +184,7 @@ extern "C" __global__ void __launch_bounds__(256) pool_0_forward(
   arg[t] = at;
 }
 
-// conv2: conv 16→32 k3 s1 p1, relu fused; training forward. (N, 16, 16, 16) → (N, 32, 16, 16)
+// conv2: conv 16→32 k3 s1 p1, relu fused; forward, backward and inference. (N, 16, 16, 16) → (N, 32, 16, 16)
 //   spec line 6: conv2: conv(16, 32, k3, p1) -> relu -> pool
 // col (N·256, 144) = each output pixel's input patch (ci, kh, kw), 0 in the padding; one thread per element
 extern "C" __global__ void __launch_bounds__(256) conv2_im2row(

@@ -551,7 +551,9 @@ public final class CudaEmitter {
     }
 
     private String header() {
-      String when = role.startsWith("backward") ? "backward" : training ? "training forward" : "inference";
+      // a role named for neither pass (conv's im2row) is one kernel launched by the forward, the backward and inference
+      String when = role.startsWith("backward") ? "backward" : !role.startsWith("forward") ? "forward, backward and"
+          + " inference" : training ? "training forward" : "inference";
       String shapes = "(N, " + dims(v.op().input().dims()) + ") → (N, " + dims(v.output().dims()) + ")";
       StringBuilder h = new StringBuilder();
       h.append(comment(v.name() + ": " + v.op().describe() + fusions(v) + "; " + when + ". " + shapes));
