@@ -448,17 +448,18 @@ public final class GpuCheck {
   void cpuReference() throws Exception {
     requireData();
     JsonObject all = new JsonObject();
+    JavaBackend java = new JavaBackend(Files.createTempDirectory("cnnc-classes"));
     for (Run run : RUNS) {
       SourceFile s = example(run.file());
       Graph g = graph(s);
       TrainConfig c = run.config(g, Files.createTempDirectory("cnnc-cpu"));
       System.out.println("== " + run.name() + " on the CPU: " + describe(c));
       long t0 = System.nanoTime();
-      var m = new JavaBackend(Files.createTempDirectory("cnnc-classes")).load(Pipeline.run(g), s, c.batch(),
-          Runtime.getRuntime().availableProcessors());
+      var m = java.load(Pipeline.run(g), s, c.batch(), Runtime.getRuntime().availableProcessors());
       m.initialize(seed);
       TrainResult r = new Trainer(c, System.out).train(m, slice(true), slice(false));
       JsonObject j = com.google.gson.JsonParser.parseString(r.toJsonLine()).getAsJsonObject();
+      j.addProperty("init_seed", seed);
       j.addProperty("seconds", (System.nanoTime() - t0) / 1e9);
       all.add(run.name(), j);
     }
@@ -488,8 +489,11 @@ public final class GpuCheck {
       TrainConfig c = run.config(g, runDir);
       System.out.println("== " + run.name() + " on the GPU, the CIFAR-10 slice in " + data + ": " + describe(c));
       long t0 = System.nanoTime();
+      // the CPU run's initial parameters (--seed when that run was made), else this run's --seed
+      JsonObject reference = cpu.has(run.name()) ? cpu.getAsJsonObject(run.name()) : null;
+      long init = reference != null && reference.has("init_seed") ? reference.get("init_seed").getAsLong() : seed;
       try (CudaModel m = load(s, c.batch(), options())) {
-        m.initialize(seed);
+        m.initialize(init);
         TrainResult r = new Trainer(c, System.out).train(m, slice(true), slice(false));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Files.createDirectories(out);
@@ -501,8 +505,8 @@ public final class GpuCheck {
         List<String> problems = new ArrayList<>();
         if (!quick && !(r.testAcc() > 0.2)) problems.add("test accuracy " + r.testAcc() + " (chance is 0.1)");
         String versus = "no CPU result in " + refFile;
-        if (cpu.has(run.name())) {
-          double want = cpu.getAsJsonObject(run.name()).get("test_acc").getAsDouble();
+        if (reference != null) {
+          double want = reference.get("test_acc").getAsDouble();
           j.addProperty("cpu_test_acc", want);
           versus = String.format("CPU %.2f%%, difference %+.2f points", 100 * want, 100 * (r.testAcc() - want));
           if (!quick && Math.abs(r.testAcc() - want) > ACCURACY_TOLERANCE) {
@@ -536,8 +540,10 @@ public final class GpuCheck {
   // ---- speed ----
 
   /** What the speed check times: network, batch; each with the default convolutions (AUTO), all direct and all on cuBLAS. */
-  static final List<String[]> SPEED = List.of(new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "64"},
-      new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "256"}, new String[] {"resnet20.cnn", "ResNet-20", "128"});
+  record Speed(String file, String name, int batch) {}
+
+  static final List<Speed> SPEED = List.of(new Speed("seed_simple_cnn.cnn", "SimpleCNN", 64),
+      new Speed("seed_simple_cnn.cnn", "SimpleCNN", 256), new Speed("resnet20.cnn", "ResNet-20", 128));
   static final List<Convolutions> WAYS = List.of(Convolutions.AUTO, Convolutions.DIRECT, Convolutions.GEMM);
 
   void bench() throws Exception {
@@ -545,10 +551,10 @@ public final class GpuCheck {
         + " memory, loss read every step (as the Trainer does); median of 5 runs of 100 steps");
     JsonArray rows = new JsonArray();
     results.add("bench", rows); // filled as it goes: a step that stops keeps its rows
-    for (String[] run : quick ? List.<String[]>of(new String[] {"seed_simple_cnn.cnn", "SimpleCNN", "8"}) : SPEED) {
-      int batch = Integer.parseInt(run[2]);
+    for (Speed run : quick ? List.of(new Speed("seed_simple_cnn.cnn", "SimpleCNN", 8)) : SPEED) {
+      int batch = run.batch();
       for (Convolutions way : WAYS) {
-        try (CudaModel m = load(example(run[0]), batch, options(), way)) {
+        try (CudaModel m = load(example(run.file()), batch, options(), way)) {
           m.initialize(1);
           Optimizer opt = m.createOptimizer(OptimizerConfig.sgd(0.01, 0.9));
           float[][] xs = new float[8][];
@@ -582,9 +588,9 @@ public final class GpuCheck {
           double trainMedian = median(train);
           double inferMedian = median(infer);
           System.out.printf("  %-9s batch %4d, %-6s conv: training %,10.0f images/s (runs %s), inference %,10.0f"
-              + " images/s%n", run[1], batch, way.name().toLowerCase(Locale.ROOT), trainMedian, rounded(train), inferMedian);
+              + " images/s%n", run.name(), batch, way.name().toLowerCase(Locale.ROOT), trainMedian, rounded(train), inferMedian);
           JsonObject j = new JsonObject();
-          j.addProperty("network", run[1]);
+          j.addProperty("network", run.name());
           j.addProperty("batch", batch);
           j.addProperty("convolutions", way.name().toLowerCase(Locale.ROOT));
           j.addProperty("train_images_per_s", trainMedian);

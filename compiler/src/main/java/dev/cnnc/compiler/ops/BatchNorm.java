@@ -256,13 +256,13 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
 
   /** Partial sums per channel that the finishing thread of a channel adds. */
   private static final int FINISH = 256;
-  /** Threads the first pass aims for: a few per lane of every SM, since each thread's loads wait in turn. */
+  /** Threads the first pass aims for: a few hundred per SM of an H100 or H200 (132 SMs). */
   private static final int FIRST_PASS_THREADS = 1 << 16;
 
   /**
    * Stripes of the first pass per channel: 256 for 256 channels or more, up to 4,096 for 16. With
-   * 256 stripes, a 16-channel layer (ResNet-20's first stage) ran its statistics on 16 blocks, a
-   * tenth of an H100's or H200's SMs, each thread waiting on one load at a time.
+   * 256 stripes, a 16-channel layer (ResNet-20's first stage) ran its statistics on 16 blocks, an
+   * eighth of an H200's SMs (counted from the launch plan, not timed).
    */
   private int stripes() {
     return Math.max(FINISH, Integer.highestOneBit(Math.max(1, FIRST_PASS_THREADS / channels())));

@@ -1114,7 +1114,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    * The chunks' partial rows (partial[c · width + t] for c below the C expression {@code chunks})
    * folded into FOLD_GROUPS rows, each the in-order sum of a run of consecutive chunks, so that the
    * finish, one thread per value, adds 32 numbers rather than one per chunk (N·P/256 of them:
-   * 1,024 for a 32×32 map at batch 256, each load waiting on the last); returns the folded rows.
+   * 1,024 for a 32×32 map at batch 256, in order, on one or two blocks); returns the folded rows.
    */
   private static CudaGen.Buf foldChunks(CudaGen k, String role, CudaGen.Buf partial, int width, String chunks,
       int slot) {

@@ -119,8 +119,9 @@ public interface CudaGen {
    * a few channels (forward), per input pixel (dx), per weight row and pixel chunk (dw). GEMM: the
    * input's patches copied into rows (im2row), the three products on cuBLAS, and small kernels
    * around them for bias, activation and the layout. AUTO: GEMM where a patch has at least
-   * {@link #GEMM_MIN_PATCH} values, DIRECT for the RGB first layers, whose 27 multiply-adds per
-   * output are too few to pay for the patch copy.
+   * {@link #GEMM_MIN_PATCH} values, DIRECT for the RGB first layers (27 multiply-adds per output,
+   * which may not pay for the patch copy). Neither way has been timed on a GPU yet: the device
+   * check (bench/gpu) times all three, and AUTO's threshold is a guess until it has.
    */
   enum Convolutions {
     DIRECT, GEMM, AUTO;
