@@ -31,6 +31,8 @@ final class CudaEmulator implements Device {
   private final OutputStream toEmulator;
   private final DataInputStream fromEmulator;
   private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+  /** Copies the emulator's stderr into {@link #errors}. */
+  private final Thread drain;
   private final Map<String, Integer> kernels = new HashMap<>();
   private final String name;
   private long launches;
@@ -133,7 +135,7 @@ final class CudaEmulator implements Device {
     }
     toEmulator = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
     fromEmulator = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
-    Thread drain = new Thread(() -> {
+    drain = new Thread(() -> {
       try {
         process.getErrorStream().transferTo(errors);
       } catch (IOException ignored) {
@@ -267,6 +269,9 @@ final class CudaEmulator implements Device {
   private IllegalStateException died(Exception cause) {
     try {
       process.waitFor(10, TimeUnit.SECONDS);
+      // the process has exited, but its last words may still be on their way into errors (seen
+      // once on a loaded machine: a report with no reason in it)
+      drain.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException ignored) {
       Thread.currentThread().interrupt();
     }
