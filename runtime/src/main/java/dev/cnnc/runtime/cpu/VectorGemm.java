@@ -37,42 +37,44 @@ final class VectorGemm implements Gemm.Impl {
       mmPacked(m, n, k, packed, 0, b, bOff, rows, c, cOff, ldc, acc);
       return;
     }
-    int j = 0;
-    // B's rows come from the table: evenly spaced for a plain product, a conv's shifts for im2col
+    int j = 0, blocks = kBlocks(k);
+    // B's rows come from the table: evenly spaced for a plain product, a conv's shifts for im2col.
+    // Within each band of columns, k runs in blocks (see kBlocks); each tile keeps its FMA chain
+    // in p order across them, so the sums are the same as in one pass
     for (; j + 3 * L <= n; j += 3 * L) {
-      int i = 0;
-      for (; i + 8 <= m; i += 8) mm8x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      for (; i + 4 <= m; i += 4) mm4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      for (; i < m; i++) mm1x3(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
+      for (int q = 0; q < blocks; q++) {
+        final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
+        final boolean add = acc || q > 0;
+        int i = 0;
+        for (; i + 8 <= m; i += 8) mm8x3(p0, p1, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        for (; i + 4 <= m; i += 4) mm4x3(p0, p1, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        for (; i < m; i++) mm1x3(p0, p1, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, add);
+      }
     }
     // a 2L remainder (ResNet's 8×8 maps: 80 wide pixels = 3L + 2L) gets its own 24-accumulator tile
     for (; j + 2 * L <= n; j += 2 * L) {
-      int i = 0;
-      for (; i + 12 <= m; i += 12) mm12x2(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      for (; i + 4 <= m; i += 4) {
-        mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-        mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j + L, rows, c, cOff + i * ldc + j + L, ldc, acc);
-      }
-      for (; i < m; i++) {
-        mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
-        mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j + L, rows, c, cOff + i * ldc + j + L, acc);
+      for (int q = 0; q < blocks; q++) {
+        final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
+        final boolean add = acc || q > 0;
+        int i = 0;
+        for (; i + 12 <= m; i += 12) mm12x2(p0, p1, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        for (; i + 4 <= m; i += 4) {
+          mm4x1(p0, p1, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+          mm4x1(p0, p1, a, aOff + i * aRow, aRow, aCol, b, bOff + j + L, rows, c, cOff + i * ldc + j + L, ldc, add);
+        }
+        for (; i < m; i++) {
+          mm1x1(p0, p1, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, add);
+          mm1x1(p0, p1, a, aOff + i * aRow, aCol, b, bOff + j + L, rows, c, cOff + i * ldc + j + L, add);
+        }
       }
     }
-    for (; j + L <= n; j += L) {
-      int i = 0;
-      for (; i + 12 <= m; i += 12) mm12x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
-    }
+    for (; j + L <= n; j += L) oneVector(m, k, blocks, a, aOff, aRow, aCol, b, bOff + j, rows, c, cOff + j, ldc, acc);
     if (j < n && j >= L && !acc) {
       // the last n − j columns as one whole vector ending at column n: it writes a few columns a
       // second time with the same values (each element is the same FMA chain over p), where the
       // scalar loop below made a 72-column product (8×9 phase planes) 10× slower
       j = n - L;
-      int i = 0;
-      for (; i + 12 <= m; i += 12) mm12x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, false);
-      for (; i + 4 <= m; i += 4) mm4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, false);
-      for (; i < m; i++) mm1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, rows, c, cOff + i * ldc + j, false);
+      oneVector(m, k, blocks, a, aOff, aRow, aCol, b, bOff + j, rows, c, cOff + j, ldc, false);
       j = n;
     }
     for (; j < n; j++) {
@@ -86,11 +88,44 @@ final class VectorGemm implements Gemm.Impl {
     }
   }
 
+  /** One vector of columns of C (+)= A · B, all rows, k in blocks. */
+  private static void oneVector(int m, int k, int blocks, float[] a, int aOff, int aRow, int aCol, float[] b, int b0,
+      int[] rows, float[] c, int c0, int ldc, boolean acc) {
+    for (int q = 0; q < blocks; q++) {
+      final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
+      final boolean add = acc || q > 0;
+      int i = 0;
+      for (; i + 12 <= m; i += 12) mm12x1(p0, p1, a, aOff + i * aRow, aRow, aCol, b, b0, rows, c, c0 + i * ldc, ldc, add);
+      for (; i + 4 <= m; i += 4) mm4x1(p0, p1, a, aOff + i * aRow, aRow, aCol, b, b0, rows, c, c0 + i * ldc, ldc, add);
+      for (; i < m; i++) mm1x1(p0, p1, a, aOff + i * aRow, aCol, b, b0, rows, c, c0 + i * ldc, add);
+    }
+  }
+
+  /** The most rows of B a band of tiles reads before moving down to the next tiles (see kBlocks). */
+  static final int BLOCK_K = 128;
+
+  /**
+   * How many blocks k is cut into. A tile's loop over p reads a band of B (k rows of up to three
+   * vectors) that the next tile down reads again; past a few hundred rows that band no longer
+   * stays in L1 (48 KB here) and every tile streams it from L2. Measured on one core, both
+   * settings in one JVM, alternating: VGG-11's weight-gradient shape (512 × 4608 × 1024) went from
+   * 38–47 to 74–79 GFLOP/s, its 4×4-map forward (512 × 64 × 4608) from 54–58 to 66–68; products
+   * with k up to 2,304 (ResNet-20's, VGG-11's middle layers) moved within ±10%, as often up as down.
+   */
+  static int kBlocks(int k) {
+    return k <= 2 * BLOCK_K ? 1 : (k + BLOCK_K - 1) / BLOCK_K;
+  }
+
+  /** Where block q of k cut into {@code blocks} nearly equal parts starts. */
+  static int blockStart(int q, int k, int blocks) {
+    return (int) ((long) k * q / blocks);
+  }
+
   /**
    * C[8 × 3L] at c0 (+)= A[8 × k] · B[k × 3L]: 24 accumulators, so each B load feeds eight FMAs and
    * each broadcast three (AVX-512 has 32 vector registers: 24 + 3 + 1 fit).
    */
-  private static void mm8x3(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+  private static void mm8x3(int p0, int p1, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc, acc), c11 = load(c, c0 + 1 * ldc + L, acc), c12 = load(c, c0 + 1 * ldc + 2 * L, acc);
@@ -100,7 +135,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c50 = load(c, c0 + 5 * ldc, acc), c51 = load(c, c0 + 5 * ldc + L, acc), c52 = load(c, c0 + 5 * ldc + 2 * L, acc);
     FloatVector c60 = load(c, c0 + 6 * ldc, acc), c61 = load(c, c0 + 6 * ldc + L, acc), c62 = load(c, c0 + 6 * ldc + 2 * L, acc);
     FloatVector c70 = load(c, c0 + 7 * ldc, acc), c71 = load(c, c0 + 7 * ldc + L, acc), c72 = load(c, c0 + 7 * ldc + 2 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       int bp = b0 + rows[p];
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
       FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
@@ -167,7 +202,7 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   /** C[12 × 2L] at c0 (+)= A[12 × k] at a0 · B[k × 2L] at b0 (B's rows through the table). */
-  private static void mm12x2(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+  private static void mm12x2(int p0, int p1, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
@@ -181,7 +216,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc), c91 = load(c, c0 + 9 * ldc + 1 * L, acc);
     FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc), c101 = load(c, c0 + 10 * ldc + 1 * L, acc);
     FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc), c111 = load(c, c0 + 11 * ldc + 1 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       final int bp = b0 + rows[p], ap = a0 + p * aCol;
       final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
       final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
@@ -250,7 +285,7 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   /** C[12 × 1L] at c0 (+)= A[12 × k] at a0 · B[k × 1L] at b0 (B's rows through the table). */
-  private static void mm12x1(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+  private static void mm12x1(int p0, int p1, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc);
@@ -264,7 +299,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc);
     FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc);
     FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       final int bp = b0 + rows[p], ap = a0 + p * aCol;
       final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
       FloatVector x;
@@ -308,14 +343,14 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   /** C[4 × 3L] at c0 (+)= A[4 × k] at a0 · B[k × 3L] at b0. */
-  private static void mm4x3(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+  private static void mm4x3(int p0, int p1, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     int r1 = c0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
     FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
     FloatVector c10 = load(c, r1, acc), c11 = load(c, r1 + L, acc), c12 = load(c, r1 + 2 * L, acc);
     FloatVector c20 = load(c, r2, acc), c21 = load(c, r2 + L, acc), c22 = load(c, r2 + 2 * L, acc);
     FloatVector c30 = load(c, r3, acc), c31 = load(c, r3 + L, acc), c32 = load(c, r3 + 2 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       int bp = b0 + rows[p];
       FloatVector b0v = FloatVector.fromArray(S, b, bp);
       FloatVector b1v = FloatVector.fromArray(S, b, bp + L);
@@ -352,10 +387,10 @@ final class VectorGemm implements Gemm.Impl {
     c32.intoArray(c, r3 + 2 * L);
   }
 
-  private static void mm1x3(int k, float[] a, int a0, int aCol, float[] b, int b0, int[] rows, float[] c, int c0,
+  private static void mm1x3(int p0, int p1, float[] a, int a0, int aCol, float[] b, int b0, int[] rows, float[] c, int c0,
       boolean acc) {
     FloatVector c00 = load(c, c0, acc), c01 = load(c, c0 + L, acc), c02 = load(c, c0 + 2 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       int bp = b0 + rows[p];
       FloatVector x = FloatVector.broadcast(S, a[a0 + p * aCol]);
       c00 = FloatVector.fromArray(S, b, bp).fma(x, c00);
@@ -367,11 +402,11 @@ final class VectorGemm implements Gemm.Impl {
     c02.intoArray(c, c0 + 2 * L);
   }
 
-  private static void mm4x1(int k, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
+  private static void mm4x1(int p0, int p1, float[] a, int a0, int aRow, int aCol, float[] b, int b0, int[] rows,
       float[] c, int c0, int ldc, boolean acc) {
     int r1 = c0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
     FloatVector c0v = load(c, c0, acc), c1v = load(c, r1, acc), c2v = load(c, r2, acc), c3v = load(c, r3, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       FloatVector bv = FloatVector.fromArray(S, b, b0 + rows[p]);
       int ap = a0 + p * aCol;
       c0v = bv.fma(FloatVector.broadcast(S, a[ap]), c0v);
@@ -385,10 +420,10 @@ final class VectorGemm implements Gemm.Impl {
     c3v.intoArray(c, r3);
   }
 
-  private static void mm1x1(int k, float[] a, int a0, int aCol, float[] b, int b0, int[] rows, float[] c, int c0,
+  private static void mm1x1(int p0, int p1, float[] a, int a0, int aCol, float[] b, int b0, int[] rows, float[] c, int c0,
       boolean acc) {
     FloatVector cv = load(c, c0, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       cv = FloatVector.fromArray(S, b, b0 + rows[p]).fma(FloatVector.broadcast(S, a[a0 + p * aCol]), cv);
     }
     cv.intoArray(c, c0);
@@ -400,27 +435,31 @@ final class VectorGemm implements Gemm.Impl {
     // rows below `full` come in p-major 8-row panels (one contiguous broadcast stream per tile),
     // the last m mod 8 rows row-major after them (Gemm.pack)
     int full = m / 8 * 8, tail = aOff + full * k;
-    int j = 0;
+    int j = 0, blocks = kBlocks(k);
     for (; j + 3 * L <= n; j += 3 * L) {
-      for (int i = 0; i < full; i += 8) p8x3(k, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      int i = full;
-      for (; i + 4 <= m; i += 4) mm4x3(k, a, tail + (i - full) * k, k, 1, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      for (; i < m; i++) mm1x3(k, a, tail + (i - full) * k, 1, b, bOff + j, rows, c, cOff + i * ldc + j, acc);
+      for (int q = 0; q < blocks; q++) {
+        final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
+        final boolean add = acc || q > 0;
+        for (int i = 0; i < full; i += 8) p8x3(p0, p1, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        int i = full;
+        for (; i + 4 <= m; i += 4) mm4x3(p0, p1, a, tail + (i - full) * k, k, 1, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        for (; i < m; i++) mm1x3(p0, p1, a, tail + (i - full) * k, 1, b, bOff + j, rows, c, cOff + i * ldc + j, add);
+      }
     }
     for (; j + 2 * L <= n; j += 2 * L) {
-      for (int i = 0; i < full; i += 8) p8x2(k, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      packedTail1(m, full, k, a, tail, b, bOff + j, rows, c, cOff + j, ldc, acc);
-      packedTail1(m, full, k, a, tail, b, bOff + j + L, rows, c, cOff + j + L, ldc, acc);
+      for (int q = 0; q < blocks; q++) {
+        final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
+        final boolean add = acc || q > 0;
+        for (int i = 0; i < full; i += 8) p8x2(p0, p1, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        packedTail1(m, full, k, p0, p1, a, tail, b, bOff + j, rows, c, cOff + j, ldc, add);
+        packedTail1(m, full, k, p0, p1, a, tail, b, bOff + j + L, rows, c, cOff + j + L, ldc, add);
+      }
     }
-    for (; j + L <= n; j += L) {
-      for (int i = 0; i < full; i += 8) p8x1(k, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, acc);
-      packedTail1(m, full, k, a, tail, b, bOff + j, rows, c, cOff + j, ldc, acc);
-    }
+    for (; j + L <= n; j += L) packedVector(m, full, k, blocks, a, aOff, tail, b, bOff + j, rows, c, cOff + j, ldc, acc);
     if (j < n && j >= L && !acc) {
       // the last n − j columns as one whole vector ending at column n (see mm)
       j = n - L;
-      for (int i = 0; i < full; i += 8) p8x1(k, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, false);
-      packedTail1(m, full, k, a, tail, b, bOff + j, rows, c, cOff + j, ldc, false);
+      packedVector(m, full, k, blocks, a, aOff, tail, b, bOff + j, rows, c, cOff + j, ldc, false);
       j = n;
     }
     for (; j < n; j++) {
@@ -433,16 +472,27 @@ final class VectorGemm implements Gemm.Impl {
     }
   }
 
-  /** One vector of columns for the row-major tail rows [full, m) of a packed A. */
-  private static void packedTail1(int m, int full, int k, float[] a, int tail, float[] b, int b0, int[] rows, float[] c,
-      int c0, int ldc, boolean acc) {
+  /** One vector of columns of a packed A's product, all rows, k in blocks. */
+  private static void packedVector(int m, int full, int k, int blocks, float[] a, int aOff, int tail, float[] b, int b0,
+      int[] rows, float[] c, int c0, int ldc, boolean acc) {
+    for (int q = 0; q < blocks; q++) {
+      final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
+      final boolean add = acc || q > 0;
+      for (int i = 0; i < full; i += 8) p8x1(p0, p1, a, aOff + i * k, b, b0, rows, c, c0 + i * ldc, ldc, add);
+      packedTail1(m, full, k, p0, p1, a, tail, b, b0, rows, c, c0, ldc, add);
+    }
+  }
+
+  /** One vector of columns for the row-major tail rows [full, m) of a packed A, p in [p0, p1). */
+  private static void packedTail1(int m, int full, int k, int p0, int p1, float[] a, int tail, float[] b, int b0, int[] rows,
+      float[] c, int c0, int ldc, boolean acc) {
     int i = full;
-    for (; i + 4 <= m; i += 4) mm4x1(k, a, tail + (i - full) * k, k, 1, b, b0, rows, c, c0 + i * ldc, ldc, acc);
-    for (; i < m; i++) mm1x1(k, a, tail + (i - full) * k, 1, b, b0, rows, c, c0 + i * ldc, acc);
+    for (; i + 4 <= m; i += 4) mm4x1(p0, p1, a, tail + (i - full) * k, k, 1, b, b0, rows, c, c0 + i * ldc, ldc, acc);
+    for (; i < m; i++) mm1x1(p0, p1, a, tail + (i - full) * k, 1, b, b0, rows, c, c0 + i * ldc, acc);
   }
 
   /** C[8 × 3L] at c0 (+)= the packed 8-row panel at a0 (A(r, p) at a0 + 8p + r) · B[k × 3L] (B's rows through the table). */
-  private static void p8x3(int k, float[] a, int a0, float[] b, int b0, int[] rows, float[] c, int c0, int ldc,
+  private static void p8x3(int p0, int p1, float[] a, int a0, float[] b, int b0, int[] rows, float[] c, int c0, int ldc,
       boolean acc) {
     FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc), c02 = load(c, c0 + 0 * ldc + 2 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc), c12 = load(c, c0 + 1 * ldc + 2 * L, acc);
@@ -452,7 +502,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc), c51 = load(c, c0 + 5 * ldc + 1 * L, acc), c52 = load(c, c0 + 5 * ldc + 2 * L, acc);
     FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc), c61 = load(c, c0 + 6 * ldc + 1 * L, acc), c62 = load(c, c0 + 6 * ldc + 2 * L, acc);
     FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc), c71 = load(c, c0 + 7 * ldc + 1 * L, acc), c72 = load(c, c0 + 7 * ldc + 2 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       final int bp = b0 + rows[p], ap = a0 + 8 * p;
       final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
       final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
@@ -518,7 +568,7 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   /** C[8 × 2L] at c0 (+)= the packed 8-row panel at a0 (A(r, p) at a0 + 8p + r) · B[k × 2L] (B's rows through the table). */
-  private static void p8x2(int k, float[] a, int a0, float[] b, int b0, int[] rows, float[] c, int c0, int ldc,
+  private static void p8x2(int p0, int p1, float[] a, int a0, float[] b, int b0, int[] rows, float[] c, int c0, int ldc,
       boolean acc) {
     FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
@@ -528,7 +578,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc), c51 = load(c, c0 + 5 * ldc + 1 * L, acc);
     FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc), c61 = load(c, c0 + 6 * ldc + 1 * L, acc);
     FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc), c71 = load(c, c0 + 7 * ldc + 1 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       final int bp = b0 + rows[p], ap = a0 + 8 * p;
       final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
       final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
@@ -577,7 +627,7 @@ final class VectorGemm implements Gemm.Impl {
   }
 
   /** C[8 × 1L] at c0 (+)= the packed 8-row panel at a0 (A(r, p) at a0 + 8p + r) · B[k × 1L] (B's rows through the table). */
-  private static void p8x1(int k, float[] a, int a0, float[] b, int b0, int[] rows, float[] c, int c0, int ldc,
+  private static void p8x1(int p0, int p1, float[] a, int a0, float[] b, int b0, int[] rows, float[] c, int c0, int ldc,
       boolean acc) {
     FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc);
@@ -587,7 +637,7 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc);
     FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc);
     FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc);
-    for (int p = 0; p < k; p++) {
+    for (int p = p0; p < p1; p++) {
       final int bp = b0 + rows[p], ap = a0 + 8 * p;
       final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
       FloatVector x;
