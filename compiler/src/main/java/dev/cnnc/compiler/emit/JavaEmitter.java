@@ -277,11 +277,11 @@ public final class JavaEmitter {
       if (split) {
         String weights = methodName("weights", v);
         kernels.add(MethodSpec.methodBuilder(weights).addModifiers(Modifier.PRIVATE)
-            .addJavadoc("Parameter gradients of $L, output features [lo, hi) over the whole batch, written to gradients.\n",
+            .addJavadoc("Parameter gradients of $L, part [lo, hi) of its weights over the whole batch, written to gradients.\n",
                 JavaNames.comment(v.name()))
             .addParameter(int.class, "t").addParameter(int.class, "chunk").addParameter(int.class, "lo").addParameter(int.class, "hi")
             .addCode(v.op().javaBackwardWeights(gen)).build());
-        m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.output().channels(), weights);
+        m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.op().javaWeightGradientsRange(), weights);
         kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", "weights", v.name(), v.op().describe() + fusions(v), 2 * macs));
       }
     }

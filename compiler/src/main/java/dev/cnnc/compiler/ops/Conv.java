@@ -262,10 +262,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /** Inside the loop over images n: dy ⊙= the fused activation's derivative, and the bias gradient. */
   private void activationAndBiasGradient(CodeBlock.Builder c, JavaGen k) {
-    if (k.epilogue() == null && !bias) return;
+    activationAndBiasGradient(c, k, bias);
+  }
+
+  /** As above, the bias gradient only when {@code withBias} (into the chunk's partial g). */
+  private void activationAndBiasGradient(CodeBlock.Builder c, JavaGen k, boolean withBias) {
+    if (k.epilogue() == null && !withBias) return;
     // the derivative loop is element-wise, which C2 can vectorize; the sum is Sums' vector one (C2
     // keeps a float sum in order, one add at a time): SimpleCNN training 1.03× for the split
-    c.add(k.epilogue() == null ? "// bias gradient\n" : bias
+    c.add(k.epilogue() == null ? "// bias gradient\n" : withBias
             ? "// $L' applied once, in place (dy is read only here), then the bias gradient\n"
             : "// $L' applied once, in place (dy is read only here)\n", k.epilogue() == null ? "" : k.epilogue().describe())
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
@@ -274,7 +279,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
       c.addStatement("for (int i = yc; i < yc + $L; i++) dy[i] = $L", planeOut(),
           k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"));
     }
-    if (bias) c.addStatement("g[$L + co] += $T.sum(dy, yc, yc + $L)", k.param("bias"), SUMS, planeOut());
+    if (withBias) c.addStatement("g[$L + co] += $T.sum(dy, yc, yc + $L)", k.param("bias"), SUMS, planeOut());
     c.endControlFlow();
   }
 
@@ -288,13 +293,21 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private static final int GROUP_PIXELS = 64;
 
+  /**
+   * How many columns a group's products get: as many images as fit (usually a whole chunk of the
+   * batch, 9 or 10 images at batch 64 on VGG-11). With groups of 64 columns, VGG-11's 512×512
+   * convs on 4×4 maps read their 9.4 MB of weights (and the backward its 9.4 MB weight gradient)
+   * once per 4 images instead of once per chunk.
+   */
+  private static final int GROUP_COLUMNS = 256;
+
   private boolean grouped() {
     return planeOut() < GROUP_PIXELS;
   }
 
-  /** Images per group: enough for {@link #GROUP_PIXELS} columns. */
+  /** Images per group: as many as {@link #GROUP_COLUMNS} columns hold. */
   private int group() {
-    return (GROUP_PIXELS + planeOut() - 1) / planeOut();
+    return Math.max(1, GROUP_COLUMNS / planeOut());
   }
 
   /** Where row r of the grouped (K, G·P) column matrix starts: r·G·P. */
@@ -340,9 +353,37 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   /**
-   * The backward for G images at a time: dyg (CO, G·P) gathers their dy side by side, then
-   * dw (CO, K) += dyg · colᵀ (G·P, K) and dcol (K, G·P) = wᵀ · dyg, scattered back per image by
-   * col2im: products K = 4608 wide (VGG-11) or G·P, instead of P.
+   * Small maps split the weight gradient from the backward: their weights are large (VGG-11's
+   * 512×512 convs on 4×4 and 2×2 maps: 9.4 MB each) and their maps small, so per-chunk partial
+   * gradients cost more to clear and add up than the product itself. The backward keeps the
+   * images' colᵀ and dyᵀ for the whole batch; a second kernel then gives each chunk columns
+   * [lo, hi) of dw (CO, K) over the whole batch, written straight into gradients.
+   */
+  @Override
+  public boolean javaWeightGradientsOverOutputs() {
+    return grouped();
+  }
+
+  /** The weights kernel's chunks split dw's K = CI·kh·kw columns. */
+  @Override
+  public int javaWeightGradientsRange() {
+    return taps();
+  }
+
+  /** The batch's colᵀ (N·P, K): image n's rows from n·P on (see {@link #im2colTransposed}). */
+  private String batchColumns(JavaGen k) {
+    return k.aux("colt", (long) planeOut() * taps(), true, false);
+  }
+
+  /** The batch's dyᵀ (N·P, CO), after the activation's derivative. */
+  private String batchGradientsT(JavaGen k) {
+    return k.aux("dyt", (long) planeOut() * outC(), true, false);
+  }
+
+  /**
+   * The backward on small maps: each image's colᵀ and dyᵀ rows into the batch-wide arrays the
+   * weights kernel reads, then dx for G images at a time: dcolᵀ (G·P, K) = dyᵀ · w, one product K
+   * wide (full tiles however few pixels), scattered back per image.
    */
   private CodeBlock javaBackwardGrouped(JavaGen k) {
     int gp = group() * planeOut();
@@ -350,35 +391,46 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, dy = $L, w = params", k.x(0), k.dy());
     if (dx != null) c.addStatement("final float[] dx = $L", dx);
-    c.addStatement("final float[] colt = $L", k.scratch("groupcolt", (long) gp * taps()))
-        .addStatement("final float[] dyg = $L", k.scratch("groupdy", (long) outC() * gp));
-    if (dx != null) c.addStatement("final float[] dcol = $L", k.scratch("groupdcol", (long) taps() * gp));
-    c.beginControlFlow("for (int n = lo; n < hi; n++)");
-    activationAndBiasGradient(c, k);
-    c.endControlFlow()
-        .add("// $L images at a time: their $L-pixel maps side by side\n", group(), planeOut())
+    c.addStatement("final float[] colt = $L, dyt = $L", batchColumns(k), batchGradientsT(k))
+        .beginControlFlow("for (int n = lo; n < hi; n++)");
+    activationAndBiasGradient(c, k, false);
+    c.addStatement("final float[] col = colt");
+    im2colTransposed(c, k, "n * " + planeOut());
+    c.add("// dyᵀ[(n, p), co] = dy[n, co, p]\n")
+        .addStatement("$T.gatherChannels(dy, n * $L, $L, $L, dyt, n * $L, $L, $L, 1, $L)", BLOCKS, output.size(), planeOut(),
+            planeOut(), planeOut() * outC(), planeOut(), outC(), planeOut())
+        .endControlFlow();
+    if (dx == null) return c.build();
+    c.addStatement("final float[] col = $L", k.scratch("dcolt", (long) gp * taps()))
+        .add("// $L images at a time\n", group())
         .beginControlFlow("for (int n0 = lo; n0 < hi; n0 += $L)", group())
         .addStatement("final int images = Math.min($L, hi - n0)", group())
-        .beginControlFlow("for (int n = n0; n < n0 + images; n++)")
-        .addStatement("final float[] col = colt");
-    im2colTransposed(c, k, "(n - n0) * " + planeOut());
-    c.add("// dyg[co, (g, p)] = dy[n0 + g, co, p]\n")
-        .addStatement("for (int co = 0; co < $L; co++) System.arraycopy(dy, n * $L + co * $L, dyg, co * $L + (n - n0) * $L, $L)",
-            outC(), output.size(), planeOut(), gp, planeOut(), planeOut())
-        .endControlFlow()
-        .add("// dw (CO, K) += dyg (CO, images·P) · colᵀ (images·P, K)\n")
-        .addStatement("$T.mm($L, $L, images * $L, dyg, 0, $L, 1, colt, 0, $L, g, $L, $L, true)", GEMM, outC(), taps(),
-            planeOut(), gp, taps(), k.param("weight"), taps());
-    if (dx != null) {
-      c.add("// dcol (K, images·P) = wᵀ (K, CO) · dyg (CO, images·P)\n")
-          .addStatement("$T.mm($L, images * $L, $L, w, $L, 1, $L, dyg, 0, $L, dcol, 0, $L, false)", GEMM, taps(), planeOut(),
-              outC(), k.param("weight"), taps(), gp, gp)
-          .beginControlFlow("for (int n = n0; n < n0 + images; n++)")
-          .addStatement("final float[] col = dcol");
-      col2im(c, k, k.accumulate(0), gp, "(n - n0) * " + planeOut() + " + ");
-      c.endControlFlow();
+        .add("// dcolᵀ (images·P, K) = dyᵀ (images·P, CO) · w (CO, K)\n")
+        .addStatement("$T.mm(images * $L, $L, $L, dyt, n0 * $L, $L, 1, w, $L, $L, col, 0, $L, false)", GEMM, planeOut(),
+            taps(), outC(), planeOut() * outC(), outC(), k.param("weight"), taps(), taps())
+        .beginControlFlow("for (int n = n0; n < n0 + images; n++)");
+    col2imTransposed(c, k, k.accumulate(0), "(n - n0) * " + planeOut());
+    return c.endControlFlow().endControlFlow().build();
+  }
+
+  /** Columns [lo, hi) of dw = dy · colᵀ over the whole batch, dy read through dyᵀ (and, in the first chunk, db). */
+  @Override
+  public CodeBlock javaBackwardWeights(JavaGen k) {
+    CodeBlock.Builder c = CodeBlock.builder()
+        .addStatement("final float[] colt = $L, dyt = $L", batchColumns(k), batchGradientsT(k))
+        .add("// dw[:, lo:hi] (CO, hi − lo) = dy (CO, N·P), read through dyᵀ, · colᵀ[:, lo:hi] (N·P, hi − lo)\n")
+        .addStatement("$T.mm($L, hi - lo, batch * $L, dyt, 0, 1, $L, colt, lo, $L, gradients, $L + lo, $L, false)", GEMM,
+            outC(), planeOut(), outC(), taps(), k.param("weight"), taps());
+    if (bias) {
+      c.beginControlFlow("if (lo == 0)")
+          .add("// db[co] = Σ over the batch's pixels of dyᵀ[(n, p), co], row by row\n")
+          .addStatement("java.util.Arrays.fill(gradients, $L, $L + $L, 0f)", k.param("bias"), k.param("bias"), outC())
+          .beginControlFlow("for (int r = 0; r < batch * $L; r++)", planeOut())
+          .addStatement("for (int co = 0; co < $L; co++) gradients[$L + co] += dyt[r * $L + co]", outC(), k.param("bias"),
+              outC())
+          .endControlFlow().endControlFlow();
     }
-    return c.endControlFlow().build();
+    return c.build();
   }
 
   /** g's weight gradient += dwtᵀ, after the image loop. */
@@ -926,18 +978,8 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
 
   /** col2im from columns {@code at} + [0, P) of col, rows {@code ld} long (as {@link #im2col(CodeBlock.Builder, JavaGen, int, String)}). */
   private void col2im(CodeBlock.Builder c, JavaGen k, boolean accumulate, int ld, String at) {
-    String dst;
-    String base;
-    if (padded()) {
-      c.addStatement("final float[] dxp = $L", k.scratch("dpadded", (long) inC() * hp() * wp()))
-          .addStatement("java.util.Arrays.fill(dxp, 0f)");
-      dst = "dxp";
-      base = "0";
-    } else {
-      if (!accumulate) c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
-      dst = "dx";
-      base = "n * " + input.size();
-    }
+    String dst = gradientTarget(c, k, accumulate);
+    String base = padded() ? "0" : "n * " + input.size();
     c.add("// col2im: $L[ci, oh·$L + kh·$L, ow·$L + kw·$L] += dcol[(ci, kh, kw), (oh, ow)]\n", dst, h.s(), h.d(), w.s(), w.d())
         .beginControlFlow("for (int ci = 0, r = 0; ci < $L; ci++)", inC())
         .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
@@ -948,15 +990,52 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("for (int ow = 0, from = $Lr * $L + oh * $L; ow < $L; ow++) $L[to + $L] += col[from + ow]",
             at, ld, output.w(), output.w(), dst, w.s() == 1 ? "ow" : "ow * " + w.s())
         .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+    paddedGradientToDx(c, accumulate);
+  }
+
+  /** Where col2im adds image n's gradient: a zeroed padded scratch, or dx itself (zeroed first unless accumulating). */
+  private String gradientTarget(CodeBlock.Builder c, JavaGen k, boolean accumulate) {
     if (padded()) {
-      c.add("// the middle of the padded gradient is dx\n")
-          .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-          .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
-          .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = (ci * $L + ih + $L) * $L + $L", input.size(),
-              input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore())
-          .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxp[from + iw]", input.w(), accumulate ? "+=" : "=")
-          .endControlFlow().endControlFlow();
+      c.addStatement("final float[] dxp = $L", k.scratch("dpadded", (long) inC() * hp() * wp()))
+          .addStatement("java.util.Arrays.fill(dxp, 0f)");
+      return "dxp";
     }
+    if (!accumulate) c.addStatement("java.util.Arrays.fill(dx, n * $L, (n + 1) * $L, 0f)", input.size(), input.size());
+    return "dx";
+  }
+
+  /** After col2im into the padded scratch: its middle into image n of dx. */
+  private void paddedGradientToDx(CodeBlock.Builder c, boolean accumulate) {
+    if (!padded()) return;
+    c.add("// the middle of the padded gradient is dx\n")
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .beginControlFlow("for (int ih = 0; ih < $L; ih++)", input.h())
+        .addStatement("final int to = n * $L + (ci * $L + ih) * $L, from = (ci * $L + ih + $L) * $L + $L", input.size(),
+            input.h(), input.w(), hp(), h.padBefore(), wp(), w.padBefore())
+        .addStatement("for (int iw = 0; iw < $L; iw++) dx[to + iw] $L dxp[from + iw]", input.w(), accumulate ? "+=" : "=")
+        .endControlFlow().endControlFlow();
+  }
+
+  /**
+   * Adds (or writes) colᵀ's rows {@code first} + [0, P) (a Java expression; rows K long) back into
+   * image n of dx: the transpose of {@link #im2colTransposed(CodeBlock.Builder, JavaGen, String)}.
+   */
+  private void col2imTransposed(CodeBlock.Builder c, JavaGen k, boolean accumulate, String first) {
+    String dst = gradientTarget(c, k, accumulate);
+    String base = padded() ? "0" : "n * " + input.size();
+    int rows = padded() ? hp() : input.h();
+    int cols = padded() ? wp() : input.w();
+    c.add("// col2im: $L[ci, oh·$L + kh·$L, ow·$L + kw·$L] += dcolᵀ[(oh, ow), (ci, kh, kw)]\n", dst, h.s(), h.d(), w.s(),
+            w.d())
+        .beginControlFlow("for (int oh = 0, at = $L * $L; oh < $L; oh++)", first, taps(), output.h())
+        .beginControlFlow("for (int ow = 0; ow < $L; ow++)", output.w())
+        .addStatement("final int pixel = $L + oh * $L + ow * $L", base, h.s() * cols, w.s())
+        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
+        .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
+        .addStatement("final int row = pixel + ci * $L + kh * $L", rows * cols, h.d() * cols)
+        .addStatement("for (int kw = 0; kw < $L; kw++) $L[row + kw * $L] += col[at++]", w.k(), dst, w.d())
+        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+    paddedGradientToDx(c, accumulate);
   }
 
   private int planeIn() {

@@ -77,15 +77,21 @@ public interface Op {
   }
 
   /**
-   * Whether the parameter gradients come from a second backward kernel that splits the output
-   * features between threads and writes {@code gradients} directly. Worth it for large weights
-   * (fc): per-chunk copies of a 4 MB gradient cost more to clear and add up than the GEMM.
+   * Whether the parameter gradients come from a second backward kernel, run after the first, that
+   * splits the weights between threads (not the images) and writes {@code gradients} directly.
+   * Worth it for large weights (fc, convs on small maps): per-chunk copies of a 4–9 MB gradient
+   * cost more to clear and add up than the GEMM.
    */
   default boolean javaWeightGradientsOverOutputs() {
     return false;
   }
 
-  /** That second kernel: each chunk is output features {@code [lo, hi)} over the whole batch. */
+  /** How many parts that second kernel's range has (default: the output features). */
+  default int javaWeightGradientsRange() {
+    return output().channels();
+  }
+
+  /** That second kernel: each chunk is [lo, hi) of {@link #javaWeightGradientsRange} over the whole batch. */
   default CodeBlock javaBackwardWeights(JavaGen k) {
     throw new UnsupportedOperationException(kind() + " computes its weight gradients in its backward kernel");
   }

@@ -82,14 +82,15 @@ class OpGradientTest {
 
 
   /**
-   * Convs whose output maps have fewer than 64 pixels compute G images per product (G·P ≥ 64
-   * columns); a batch of 37 cut into 8 chunks of 4–5 images gives full and partial groups.
+   * Convs whose output maps have fewer than 64 pixels compute G = ⌊256 / P⌋ images per product;
+   * a batch of 37 cut into 8 chunks of 4–5 images gives groups of one image up to a whole chunk,
+   * and the 7×9 map (G = 4) chunks of a full group and a partial one.
    */
   static Stream<Arguments> groupedNets() {
     return Stream.of(
         net("conv_grouped_2x2_map", "input 6x2x2 conv(5, k3, p1) -> relu -> conv(4, k3, p1, nobias) -> flatten -> fc(3)"),
         net("conv_grouped_strided_5x5", "input 3x9x9 conv(4, k3, s2, p1) -> tanh -> flatten -> fc(3)"),
-        net("conv_grouped_dilated_7x7", "input 2x9x9 conv(3, k3, d2, p1) -> bn -> relu -> flatten -> fc(3)"),
+        net("conv_grouped_dilated_7x9", "input 2x9x11 conv(3, k3, d2, p1) -> bn -> relu -> flatten -> fc(3)"),
         net("conv_grouped_pointwise", "input 4x3x3 conv(5, k1) -> sigmoid -> flatten -> fc(3)"));
   }
 

@@ -28,7 +28,7 @@ public abstract class CpuNetwork implements Model {
    * contribution into partials[c], whichever thread runs it, and only the ranges in
    * {@link #partialRanges} are summed (in chunk order) and cleared each step. The chunk count does
    * not depend on the thread count, so a run trains to the same bits on 1 thread or 8 (unless the
-   * partials would pass {@link #PARTIALS_BYTES}: VGG-11 gets 7 chunks, so 1 to 7). With one
+   * partials would pass {@link #PARTIALS_BYTES}, past 8M parameters in image-split kernels). With one
    * chunk (or no such kernel), partials[0] is {@link #gradients} itself. Channel-parallel kernels write their
    * parameters' gradients straight into {@link #gradients}.
    */
