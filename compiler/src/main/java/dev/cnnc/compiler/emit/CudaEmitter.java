@@ -597,11 +597,15 @@ public final class CudaEmitter {
         + " not depend on scheduling.\n");
     s.append("// Compiles alone: nvcc -cubin -arch=sm_90 ").append(fileName).append(", or NVRTC.\n//\n");
     s.append("// The host (dev.cnnc.runtime.cuda.CudaModel) runs, in order:\n");
-    plan(s, "training forward", forward);
-    plan(s, "loss", loss);
-    plan(s, "backward", backward);
-    plan(s, "inference", infer);
-    plan(s, "optimizer step (one of)", optimizers);
+    int width = 34;
+    for (List<Step> steps : List.of(forward, loss, backward, infer, optimizers)) {
+      for (Step st : steps) if (st instanceof Launch l) width = Math.max(width, kernels.get(l.kernel()).name.length());
+    }
+    plan(s, "training forward", forward, width);
+    plan(s, "loss", loss, width);
+    plan(s, "backward", backward, width);
+    plan(s, "inference", infer, width);
+    plan(s, "optimizer step (one of)", optimizers, width);
     s.append("//\n// Device arrays besides parameters, gradients, running statistics, input and labels:\n");
     for (CudaProgram.Array a : arrays) {
       String size = a.perImage() == 0 ? a.fixed() + "" : "(N, " + a.perImage() + ")" + (a.fixed() == 0 ? "" : " + " + a.fixed());
@@ -634,16 +638,17 @@ public final class CudaEmitter {
     return b.toString();
   }
 
-  private void plan(StringBuilder s, String title, List<Step> steps) {
+  /** One part of the launch plan; its first column is {@code width} wide (the longest kernel name, at least 34). */
+  private void plan(StringBuilder s, String title, List<Step> steps, int width) {
     s.append("//   ").append(title).append(":\n");
     for (Step st : steps) {
       String line;
       if (st instanceof Launch l) {
         String grid = l.gridX() + (l.gridY().equals(Count.of(1)) ? "" : " × " + l.gridY());
-        line = String.format(Locale.ROOT, "%-34s <<<%s>>>  %s", kernels.get(l.kernel()).name, grid, l.comment());
+        line = String.format(Locale.ROOT, "%-" + width + "s <<<%s>>>  %s", kernels.get(l.kernel()).name, grid, l.comment());
       } else {
         Gemm g = (Gemm) st;
-        line = String.format(Locale.ROOT, "%-34s %s", "cublasSgemm(" + (g.transA() ? "T" : "N") + (g.transB() ? "T" : "N")
+        line = String.format(Locale.ROOT, "%-" + width + "s %s", "cublasSgemm(" + (g.transA() ? "T" : "N") + (g.transB() ? "T" : "N")
             + ")", g.comment());
       }
       s.append(comment("    " + line));
