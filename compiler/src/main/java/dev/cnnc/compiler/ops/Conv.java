@@ -957,17 +957,27 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   /** colᵀ of image n from row {@code first} (a Java expression) of col on, rows K long. */
   private void im2colTransposed(CodeBlock.Builder c, JavaGen k, String first) {
     String src = padCopy(c, k);
+    c.add("// colᵀ[(oh, ow), (ci, kh, kw)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d());
+    transposedPatchLoops(c, first, "col[at++]", src + "[row + kw * " + w.d() + "]", "=");
+  }
+
+  /**
+   * The loops over image n's output pixels (oh, ow) and their taps (ci, kh, kw) in colᵀ's order:
+   * {@code at} runs along colᵀ's rows from row {@code first} on, {@code row + kw·d} is the tap's
+   * offset in the image (padded, or n's slice of x); the innermost statement is
+   * {@code to op from}.
+   */
+  private void transposedPatchLoops(CodeBlock.Builder c, String first, String to, String from, String op) {
     String base = padded() ? "0" : "n * " + input.size();
     int rows = padded() ? hp() : input.h();
     int cols = padded() ? wp() : input.w();
-    c.add("// colᵀ[(oh, ow), (ci, kh, kw)] = $L[ci, oh·$L + kh·$L, ow·$L + kw·$L]\n", src, h.s(), h.d(), w.s(), w.d())
-        .beginControlFlow("for (int oh = 0, at = $L; oh < $L; oh++)", first.equals("0") ? "0" : first + " * " + taps(), output.h())
+    c.beginControlFlow("for (int oh = 0, at = $L; oh < $L; oh++)", first.equals("0") ? "0" : first + " * " + taps(), output.h())
         .beginControlFlow("for (int ow = 0; ow < $L; ow++)", output.w())
         .addStatement("final int pixel = $L + oh * $L + ow * $L", base, h.s() * cols, w.s())
         .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
         .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
         .addStatement("final int row = pixel + ci * $L + kh * $L", rows * cols, h.d() * cols)
-        .addStatement("for (int kw = 0; kw < $L; kw++) col[at++] = $L[row + kw * $L]", w.k(), src, w.d())
+        .addStatement("for (int kw = 0; kw < $L; kw++) $L $L $L", w.k(), to, op, from)
         .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
   }
 
@@ -1022,19 +1032,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private void col2imTransposed(CodeBlock.Builder c, JavaGen k, boolean accumulate, String first) {
     String dst = gradientTarget(c, k, accumulate);
-    String base = padded() ? "0" : "n * " + input.size();
-    int rows = padded() ? hp() : input.h();
-    int cols = padded() ? wp() : input.w();
     c.add("// col2im: $L[ci, oh·$L + kh·$L, ow·$L + kw·$L] += dcolᵀ[(oh, ow), (ci, kh, kw)]\n", dst, h.s(), h.d(), w.s(),
-            w.d())
-        .beginControlFlow("for (int oh = 0, at = $L * $L; oh < $L; oh++)", first, taps(), output.h())
-        .beginControlFlow("for (int ow = 0; ow < $L; ow++)", output.w())
-        .addStatement("final int pixel = $L + oh * $L + ow * $L", base, h.s() * cols, w.s())
-        .beginControlFlow("for (int ci = 0; ci < $L; ci++)", inC())
-        .beginControlFlow("for (int kh = 0; kh < $L; kh++)", h.k())
-        .addStatement("final int row = pixel + ci * $L + kh * $L", rows * cols, h.d() * cols)
-        .addStatement("for (int kw = 0; kw < $L; kw++) $L[row + kw * $L] += col[at++]", w.k(), dst, w.d())
-        .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        w.d());
+    transposedPatchLoops(c, first, dst + "[row + kw * " + w.d() + "]", "col[at++]", "+=");
     paddedGradientToDx(c, accumulate);
   }
 
