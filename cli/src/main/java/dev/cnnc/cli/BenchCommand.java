@@ -72,6 +72,14 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     Specs.Checked checked = Specs.load(file, err, false);
+    try {
+      return run(checked, t, err);
+    } catch (OutOfMemoryError e) {
+      throw Models.outOfMemory(checked.graph().name(), Math.max(batch, inferBatch), -1);
+    }
+  }
+
+  private int run(Specs.Checked checked, int t, PrintWriter err) {
     CpuNetwork net = (CpuNetwork) Models.build(Models.Backend.java, checked, Math.max(batch, inferBatch), t, 1, main.host);
     int classes = net.classes();
     int[] shape = net.inputShape();

@@ -5,6 +5,7 @@ package dev.cnnc.cli;
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.emit.CudaBackend;
 import dev.cnnc.compiler.emit.JavaBackend;
+import dev.cnnc.compiler.emit.JavaEmitter;
 import dev.cnnc.compiler.reference.ReferenceModel;
 import dev.cnnc.runtime.CnncException;
 import dev.cnnc.runtime.Model;
@@ -31,9 +32,9 @@ final class Models {
       return switch (backend) {
         case java -> {
           Pipeline.Compiled compiled = Pipeline.run(spec.graph());
-          checkMemory(compiled, spec.graph().totalParams(), maxBatch, threads);
-          CpuNetwork net = new JavaBackend(host.cacheDir().resolve("classes"))
-              .load(compiled, spec.source(), maxBatch, threads);
+          JavaEmitter.Output code = JavaEmitter.emit(compiled, spec.source());
+          checkMemory(compiled, code.memory(), spec.graph().totalParams(), maxBatch, threads);
+          CpuNetwork net = new JavaBackend(host.cacheDir().resolve("classes")).load(code, maxBatch, threads);
           net.initialize(seed);
           yield net;
         }
@@ -76,10 +77,13 @@ final class Models {
   }
 
   /**
-   * Activation and gradient buffers take maxBatch × (floats per image) each; parameters are held
-   * about 4 times (values, gradients, optimizer state), plus the per-chunk gradient partials.
+   * Activation and gradient buffers take maxBatch × (floats per image) each, as do the kernels'
+   * per-image arrays (argmax indices, small-map convs' columns); parameters are held about 4 times
+   * (values, gradients, optimizer state), plus the per-chunk gradient partials and each thread's
+   * scratch.
    */
-  private static void checkMemory(Pipeline.Compiled compiled, long params, int maxBatch, int threads) {
+  private static void checkMemory(Pipeline.Compiled compiled, JavaEmitter.Memory memory, long params, int maxBatch,
+      int threads) {
     long largest = compiled.plan().sizes().stream().mapToLong(Long::longValue).max().orElse(0);
     String name = compiled.source().name();
     if (largest * maxBatch > Integer.MAX_VALUE - 8) {
@@ -87,7 +91,8 @@ final class Models {
           + " would hold %,d floats, more than a Java array can (2^31). Use --batch %d or less.",
           maxBatch, name, largest * maxBatch, (Integer.MAX_VALUE - 8) / largest));
     }
-    long bytes = 4 * (maxBatch * compiled.plan().totalPerImage() + params * 4) + CpuNetwork.partialsBytes(params, threads);
+    long bytes = 4 * (maxBatch * (compiled.plan().totalPerImage() + memory.perImage()) + params * 4 + memory.fixed()
+        + threads * memory.perThread()) + CpuNetwork.partialsBytes(memory.partialReach(), threads);
     if (bytes > available()) throw outOfMemory(name, maxBatch, bytes);
   }
 

@@ -47,16 +47,20 @@ public final class JavaBackend {
 
   /** Generates, compiles (or finds in the cache) and instantiates the network. */
   public CpuNetwork load(Pipeline.Compiled compiled, SourceFile spec, int maxBatch, int threads) {
-    JavaEmitter.Output out = JavaEmitter.emit(compiled, spec);
+    return load(JavaEmitter.emit(compiled, spec), maxBatch, threads);
+  }
+
+  /**
+   * Compiles (or finds in the cache) and instantiates a generated network class. An
+   * OutOfMemoryError while allocating its arrays is thrown as it is, for the caller to explain.
+   */
+  public CpuNetwork load(JavaEmitter.Output out, int maxBatch, int threads) {
     Class<? extends CpuNetwork> type = compile(out);
     try {
       return type.getConstructor(int.class, int.class).newInstance(maxBatch, threads);
     } catch (java.lang.reflect.InvocationTargetException e) {
       if (e.getCause() instanceof RuntimeException r) throw r;
-      if (e.getCause() instanceof OutOfMemoryError) {
-        throw new IllegalStateException("not enough memory for batch " + maxBatch + " of network " + out.className()
-            + "; use a smaller --batch or a larger -Xmx (CNNC_JAVA_OPTS)");
-      }
+      if (e.getCause() instanceof OutOfMemoryError oom) throw oom;
       throw new IllegalStateException(e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot instantiate the generated class " + out.qualifiedName(), e);

@@ -35,11 +35,25 @@ import javax.lang.model.element.Modifier;
 public final class JavaEmitter {
   public static final String PACKAGE = "cnnc.generated";
 
-  /** A generated source file. */
-  public record Output(String packageName, String className, String source) {
+  /** A generated source file, with what its class allocates besides the activation buffers (for network classes). */
+  public record Output(String packageName, String className, String source, Memory memory) {
+    public Output(String packageName, String className, String source) {
+      this(packageName, className, source, Memory.NONE);
+    }
+
     public String qualifiedName() {
       return packageName + "." + className;
     }
+  }
+
+  /**
+   * Floats (or ints) a network class allocates besides its activation buffers, parameters and
+   * gradients: kernels' private arrays of {@code perImage} per image of the largest batch plus
+   * {@code fixed}, thread scratch of {@code perThread} per thread, and the chunk partials, which
+   * reach {@code partialReach} floats into the parameters (see CpuNetwork).
+   */
+  public record Memory(long perImage, long fixed, long perThread, long partialReach) {
+    static final Memory NONE = new Memory(0, 0, 0, 0);
   }
 
   private final Pipeline.Compiled compiled;
@@ -50,6 +64,8 @@ public final class JavaEmitter {
   private final Map<String, String> bufferConstants = new LinkedHashMap<>();
   private final Map<String, FieldSpec> auxFields = new LinkedHashMap<>();
   private final Map<String, CodeBlock> auxInits = new LinkedHashMap<>();
+  /** Elements of the aux and scratch arrays declared so far (see {@link Memory}). */
+  private long auxPerImage, auxFixed, scratchPerThread;
   private final Set<String> methodNames = new HashSet<>();
   private final Map<String, String> nodeIdents = new HashMap<>();
   /** Every kernel launched, in launch-id order, for {@code kernels()}. */
@@ -76,7 +92,22 @@ public final class JavaEmitter {
         .skipJavaLangImports(true)
         .indent("  ")
         .build();
-    return new Output(packageName, e.className, file.toString());
+    return new Output(packageName, e.className, file.toString(),
+        new Memory(e.auxPerImage, e.auxFixed, e.scratchPerThread, e.partialReach()));
+  }
+
+  /** How far into the parameters the chunk partials reach: the end of the last range they cover. */
+  private long partialReach() {
+    long reach = 0;
+    for (Node v : compiled.train().nodes()) {
+      if (!writesPartials(v)) continue;
+      for (Tensor t : v.op().params()) {
+        TensorSpec p = layout.params().stream().filter(q -> q.name().equals(v.name() + "." + t.suffix())).findFirst()
+            .orElseThrow();
+        reach = Math.max(reach, p.offset() + t.size());
+      }
+    }
+    return reach;
   }
 
   private TypeSpec type() {
@@ -354,7 +385,10 @@ public final class JavaEmitter {
     auxFields.computeIfAbsent(field, f -> FieldSpec.builder(float[].class, f, Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L's weights and bias with $L folded in.\n", JavaNames.comment(v.name()), JavaNames.comment(v.fold().bnName()))
         .build());
-    auxInits.computeIfAbsent(field, f -> CodeBlock.of("$L = new float[$L]", f, weight.size() + out));
+    auxInits.computeIfAbsent(field, f -> {
+      auxFixed += weight.size() + out;
+      return CodeBlock.of("$L = new float[$L]", f, weight.size() + out);
+    });
     return field;
   }
 
@@ -415,9 +449,13 @@ public final class JavaEmitter {
       TypeName type = ArrayTypeName.of(ints ? int.class : float.class);
       auxFields.computeIfAbsent(field, f -> FieldSpec.builder(type, f, Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("$L's $L$L.\n", JavaNames.comment(v.name()), what, perImage ? ", (N, " + size + ")" : "").build());
-      auxInits.computeIfAbsent(field, f -> perImage
-          ? CodeBlock.of("$L = new $L[$T.multiplyExact(maxBatch, $L)]", f, ints ? "int" : "float", Math.class, size)
-          : CodeBlock.of("$L = new $L[$L]", f, ints ? "int" : "float", size));
+      auxInits.computeIfAbsent(field, f -> {
+        if (perImage) auxPerImage += size;
+        else auxFixed += size;
+        return perImage
+            ? CodeBlock.of("$L = new $L[$T.multiplyExact(maxBatch, $L)]", f, ints ? "int" : "float", Math.class, size)
+            : CodeBlock.of("$L = new $L[$L]", f, ints ? "int" : "float", size);
+      });
       return field;
     }
 
@@ -432,7 +470,10 @@ public final class JavaEmitter {
       String field = "scratch_" + JavaNames.identifier(v.name()) + "_" + what;
       auxFields.computeIfAbsent(field, f -> FieldSpec.builder(float[][].class, f, Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("$L's $L, one array of $L per thread.\n", JavaNames.comment(v.name()), what, size).build());
-      auxInits.computeIfAbsent(field, f -> CodeBlock.of("$L = new float[threads][$L]", f, size));
+      auxInits.computeIfAbsent(field, f -> {
+        scratchPerThread += size;
+        return CodeBlock.of("$L = new float[threads][$L]", f, size);
+      });
       return field + "[t]";
     }
 

@@ -87,8 +87,12 @@ public abstract class CpuNetwork implements Model {
     return (int) Math.max(threads, Math.min(wanted, fit));
   }
 
-  /** At most what the per-chunk gradient partials take for a network with this many parameters. */
+  /**
+   * At most what the per-chunk gradient partials take when they reach this many floats into the
+   * parameters (at most all of them; none when no kernel adds into partials).
+   */
   public static long partialsBytes(long parameters, int threads) {
+    if (parameters <= 0) return 0;
     int reach = (int) Math.min(parameters, Integer.MAX_VALUE);
     return 4L * reach * chunks(reach, true, threads);
   }
