@@ -14,7 +14,6 @@ import dev.cnnc.runtime.data.Dataset;
 import dev.cnnc.runtime.data.Normalizer;
 import dev.cnnc.runtime.optim.Optimizer;
 import dev.cnnc.runtime.optim.OptimizerConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +42,7 @@ class ExampleTrainingTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("quickExamples")
   void fitsOneBatch(String file) {
-    Path data = data();
+    Path data = Nets.cifar();
     assumeTrue(data != null, "CIFAR-10 not found: set CNNC_DATA");
     Dataset train = Cifar10.loadTrain(data, IMAGES);
     float[] x;
@@ -68,12 +67,5 @@ class ExampleTrainingTest {
     System.out.printf("%s on %d images: loss %.3f at the first step, %.3f at step %d%n", file, IMAGES, first, last, STEPS);
     assertTrue(first > 1.5, file + ": the first step should start near ln 10 = 2.30, got " + first);
     assertTrue(last < 0.5, file + ": " + STEPS + " steps on one batch should take its loss under 0.5: " + first + " → " + last);
-  }
-
-  private static Path data() {
-    String env = System.getenv("CNNC_DATA");
-    if (env != null && Files.isDirectory(Path.of(env))) return Path.of(env);
-    Path shared = Nets.repo().resolve("../shared/data/cifar-10-batches-bin");
-    return Files.isDirectory(shared) ? shared : null;
   }
 }

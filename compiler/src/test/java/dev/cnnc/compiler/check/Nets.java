@@ -18,6 +18,14 @@ import java.util.SplittableRandom;
 final class Nets {
   private Nets() {}
 
+  /** The CIFAR-10 binary folder: $CNNC_DATA, else ../shared/data beside the repository; null when neither exists. */
+  static Path cifar() {
+    String env = System.getenv("CNNC_DATA");
+    if (env != null && Files.isDirectory(Path.of(env))) return Path.of(env);
+    Path shared = repo().resolve("../shared/data/cifar-10-batches-bin");
+    return Files.isDirectory(shared) ? shared : null;
+  }
+
   static Path repo() {
     String p = System.getProperty("cnnc.repo");
     Path dir = p != null ? Path.of(p) : Path.of("").toAbsolutePath();

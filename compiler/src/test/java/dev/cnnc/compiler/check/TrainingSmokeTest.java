@@ -14,14 +14,13 @@ import dev.cnnc.runtime.data.Dataset;
 import dev.cnnc.runtime.data.Normalizer;
 import dev.cnnc.runtime.optim.Optimizer;
 import dev.cnnc.runtime.optim.OptimizerConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class TrainingSmokeTest {
   @Test
   void threeHundredStepsLowerTheLoss() {
-    Path data = data();
+    Path data = Nets.cifar();
     assumeTrue(data != null, "CIFAR-10 not found: set CNNC_DATA");
     Dataset train = Cifar10.loadTrain(data, 2000);
     var spec = Nets.example("seed_simple_cnn.cnn");
@@ -48,12 +47,5 @@ class TrainingSmokeTest {
     System.out.printf("SimpleCNN on 2,000 images: mean loss %.3f over steps 1-30, %.3f over steps 271-300%n", first, last);
     assertTrue(first > 2.0, "the first steps should start near ln 10 = 2.30, got " + first);
     assertTrue(last < first - 0.3, "300 SGD steps should lower the loss by more than 0.3: " + first + " → " + last);
-  }
-
-  private static Path data() {
-    String env = System.getenv("CNNC_DATA");
-    if (env != null && Files.isDirectory(Path.of(env))) return Path.of(env);
-    Path shared = Nets.repo().resolve("../shared/data/cifar-10-batches-bin");
-    return Files.isDirectory(shared) ? shared : null;
   }
 }
