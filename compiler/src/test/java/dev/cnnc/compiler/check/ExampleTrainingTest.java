@@ -21,12 +21,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ExampleTrainingTest {
   /**
-   * The examples whose 100 steps take seconds here. VGG-11 and ResNet-56 (which also fit the batch:
-   * loss under 0.001 by step 100) spent 179 s and 37 s on it in the test JVM, nearly all before
-   * the JIT had compiled their kernels; ExampleGradientTest checks their gradients.
+   * Every example but ResNet-56, which fits the batch too (loss under 0.001 by step 100) but takes
+   * 37 s here and has no op ResNet-20 lacks. (VGG-11 took 179 s until its 2×2-map convs stopped
+   * running 4-column products on the GEMM's scalar tail at this batch size.)
    */
   static Stream<String> quickExamples() {
-    return ExampleGradientTest.examples().filter(f -> !f.equals("vgg11.cnn") && !f.equals("resnet56.cnn"));
+    return ExampleGradientTest.examples().filter(f -> !f.equals("resnet56.cnn"));
   }
 
   static final int IMAGES = 16;
