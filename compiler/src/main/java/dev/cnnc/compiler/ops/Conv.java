@@ -301,14 +301,6 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
    */
   private static final int GROUP_COLUMNS = 256;
 
-  /**
-   * The fewest columns a group's forward product computes: one AVX-512 vector. A small batch cut
-   * into 8 chunks leaves a chunk 1 or 2 images; on VGG-11's 2×2 maps that was a product 4 or 8
-   * columns wide, all on the GEMM's scalar tail: 426 ms a step for each of its last two convs
-   * at batch 16 (against 12 for the 4×4 ones).
-   */
-  private static final int MIN_COLUMNS = 16;
-
   private boolean grouped() {
     return planeOut() < GROUP_PIXELS;
   }
@@ -343,10 +335,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .beginControlFlow("for (int n = n0; n < n0 + images; n++)");
     im2col(c, k, gp, "(n - n0) * " + planeOut() + " + ");
     c.endControlFlow()
-        .add("// yg (CO, images·P) = w (CO, K) · col (K, images·P), at least $L columns: narrower products run\n", MIN_COLUMNS)
-        .add("// on scalar loops, and the columns past the images' (stale, never read) are there in col and yg\n")
-        .addStatement("$T.mmRowsPacked($L, Math.max(images * $L, $L), $L, packed, 0, col, 0, $L, yg, 0, $L, false)", GEMM,
-            outC(), planeOut(), MIN_COLUMNS, taps(), groupRows(k), gp)
+        .add("// yg (CO, images·P) = w (CO, K) · col (K, images·P)\n")
+        .addStatement("$T.mmRowsPacked($L, images * $L, $L, packed, 0, col, 0, $L, yg, 0, $L, false)", GEMM, outC(),
+            planeOut(), taps(), groupRows(k), gp)
         .add(k.epilogue() != null ? "// each image's outputs, with $L$L\n" : "// each image's outputs$L$L\n",
             k.epilogue() != null ? k.epilogue().describe() : "", hasBias ? (k.epilogue() != null ? " and bias" : ", with bias") : "")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC());
