@@ -99,14 +99,7 @@ public final class JavaEmitter {
   /** How far into the parameters the chunk partials reach: the end of the last range they cover. */
   private long partialReach() {
     long reach = 0;
-    for (Node v : compiled.train().nodes()) {
-      if (!writesPartials(v)) continue;
-      for (Tensor t : v.op().params()) {
-        TensorSpec p = layout.params().stream().filter(q -> q.name().equals(v.name() + "." + t.suffix())).findFirst()
-            .orElseThrow();
-        reach = Math.max(reach, p.offset() + t.size());
-      }
-    }
+    for (TensorSpec p : partialParams()) reach = Math.max(reach, p.offset() + p.size());
     return reach;
   }
 
@@ -252,16 +245,20 @@ public final class JavaEmitter {
     return !v.op().params().isEmpty() && !v.op().javaOverChannels() && !v.op().javaWeightGradientsOverOutputs();
   }
 
-  /** Parameters of nodes whose backward splits images and computes its own weight gradients. */
+  /** (offset constant, size) of each parameter whose gradient goes through the chunk partials. */
   private String partialRanges() {
     List<String> ranges = new ArrayList<>();
-    for (Node v : compiled.train().nodes()) {
-      if (!writesPartials(v)) continue;
-      for (Tensor t : v.op().params()) {
-        ranges.add(paramConstants.get(v.name() + "." + t.suffix()) + ", " + t.size());
-      }
-    }
+    for (TensorSpec p : partialParams()) ranges.add(paramConstants.get(p.name()) + ", " + p.size());
     return String.join(", ", ranges);
+  }
+
+  /** Parameters of nodes whose backward splits images and computes its own weight gradients. */
+  private List<TensorSpec> partialParams() {
+    Set<String> names = new HashSet<>();
+    for (Node v : compiled.train().nodes()) {
+      if (writesPartials(v)) for (Tensor t : v.op().params()) names.add(v.name() + "." + t.suffix());
+    }
+    return layout.params().stream().filter(p -> names.contains(p.name())).toList();
   }
 
   // ---- steps and kernels ----
