@@ -140,7 +140,7 @@ final class VectorGemm implements Gemm.Impl {
    * stays in L1 (48 KB here) and every tile streams it from L2. Measured on one core, both
    * settings in one JVM, alternating: VGG-11's weight-gradient shape (512 × 4608 × 1024) went from
    * 38–47 to 74–79 GFLOP/s, its 4×4-map forward (512 × 64 × 4608) from 54–58 to 66–68; products
-   * with k up to 2,304 (ResNet-20's, VGG-11's middle layers) moved within ±10%, as often up as down.
+   * with k up to 2,304 (ResNet-20's, VGG-11's middle layers) moved by −6% to +11%.
    */
   static int kBlocks(int k) {
     return k <= 2 * BLOCK_K ? 1 : (k + BLOCK_K - 1) / BLOCK_K;
