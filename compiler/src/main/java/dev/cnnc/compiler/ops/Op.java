@@ -86,7 +86,7 @@ public interface Op {
     return false;
   }
 
-  /** How many parts that second kernel's range has (default: the output features). */
+  /** The size of the range that second kernel's chunks split (default: the output features). */
   default int javaWeightGradientsRange() {
     return output().channels();
   }
