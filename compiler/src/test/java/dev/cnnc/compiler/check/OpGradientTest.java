@@ -21,6 +21,13 @@ class OpGradientTest {
         net("conv_im2col_wide_map", "input 3x17x16 conv(5, k3, p1) -> relu -> gap -> fc(3)"),
         net("conv_im2col_stride_2_wide_map", "input 4x34x33 conv(6, k3, s2, p1) -> gap -> fc(3)"),
         net("conv_pointwise_wide_map", "input 3x16x17 conv(4, k1) -> tanh -> gap -> fc(3)"),
+        // im2col by plane shifts (stride 1, output rows as wide as input rows): dilated, 5×5 with
+        // two wrapped columns a side, on the transposed weight gradient (75 taps, 16 outputs)
+        net("conv_im2col_dilated_same", "input 3x18x17 conv(4, k3, d2, same) -> relu -> gap -> fc(3)"),
+        net("conv_im2col_transposed_5x5", "input 3x16x17 conv(16, k5, p2) -> gap -> fc(3)"),
+        net("conv_im2col_even_same", "input 3x9x8 conv(4, k2, same) -> tanh -> gap -> fc(3)"),
+        // a one-row image: the first kernel row reads only padding, so im2col copies row by row
+        net("conv_im2col_one_row", "input 2x1x70 conv(3, k3, p1) -> gap -> fc(3)"),
         // strided convs with 8+ input channels and wide enough maps read phase planes through the
         // row tables (stridedConvsThatShouldUsePhasePlanesDo checks that they do); maps under 64 output pixels
         // take the grouped im2col (groupedNets below)
