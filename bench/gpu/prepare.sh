@@ -85,6 +85,7 @@ step "the CPU's results the GPU must match: SimpleCNN 1 epoch, ResNet-20 2 epoch
 # Java as ./cnnc runs it (the Vector API for the CPU kernels; see the comment there).
 java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -XX:PerMethodTrapLimit=1000000 \
     -XX:PerMethodRecompilationCutoff=1000000 -XX:CompileCommand=quiet -XX:CompileCommand=inline,jdk/incubator/vector/*.* \
+    -XX:CompileCommand=inline,dev/cnnc/runtime/cpu/VectorGemm.load -XX:CompileCommand=inline,dev/cnnc/runtime/cpu/VectorGemm.put \
     -cp "$bundle/lib/*" dev.cnnc.bench.GpuCheck cpu-reference --repo "$repo" --data "$work/cifar-10-batches-bin" \
     --out "$bundle" 2>&1 | grep -v "^epoch [0-9]*/[0-9]* *[0-9]*%" | sed 's/^/   /'
 [ -f "$bundle/cpu-reference.json" ] || { echo "prepare.sh: the CPU training runs failed" >&2; exit 1; }

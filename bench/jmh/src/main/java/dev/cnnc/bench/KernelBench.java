@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
     "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0", "-XX:PerMethodTrapLimit=1000000",
     "-XX:PerMethodRecompilationCutoff=1000000", "-XX:CompileCommand=quiet",
-    "-XX:CompileCommand=inline,jdk/incubator/vector/*.*"})
+    "-XX:CompileCommand=inline,jdk/incubator/vector/*.*",
+    "-XX:CompileCommand=inline,dev/cnnc/runtime/cpu/VectorGemm.load",
+    "-XX:CompileCommand=inline,dev/cnnc/runtime/cpu/VectorGemm.put"})
 public class KernelBench {
   /**
    * One image of a 3×3 conv as (output channels, input channels, output pixels): SimpleCNN's

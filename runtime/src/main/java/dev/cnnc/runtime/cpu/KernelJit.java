@@ -28,7 +28,10 @@ import java.util.TreeSet;
  * Vector API calls lose the exact vector class their intrinsics need, and nothing is intrinsified.
  * At the defaults 6 of 11 runs of ResNet-20's bench were slow one morning here (1 of 10 after a
  * later change of the conv kernels moved the profiles); with the trap limit raised, 1 of 27; with
- * both raised ({@link #FLAGS}, as ./cnnc runs), 0 of 16. The check stays as a guard.
+ * both raised ({@link #FLAGS}, as ./cnnc runs), 0 of 16. A second cause: VectorGemm's helpers that
+ * pass vectors (load, put) are called once per tile, a cold site to C2, which does not inline a
+ * method already compiled on its own into a medium-sized one there; ./cnnc forces them inline
+ * ({@link #INLINED}). The check stays as a guard.
  */
 public final class KernelJit implements AutoCloseable {
   /** Final C2 code larger than this: a kernel compiled without intrinsics (here well: 1–18 kB; not: 72–84 kB). */
@@ -40,6 +43,12 @@ public final class KernelJit implements AutoCloseable {
   static final List<String> LIMITS = List.of("PerMethodTrapLimit", "PerMethodRecompilationCutoff");
 
   static final long RAISED = 1_000_000;
+
+  /**
+   * The kernels' helpers that take or return vectors, which ./cnnc, the tests and the JMH forks
+   * force inline ({@code -XX:CompileCommand=inline,dev/cnnc/runtime/cpu/VectorGemm.load}, …).
+   */
+  public static final List<String> INLINED = List.of("VectorGemm.load", "VectorGemm.put");
 
   /** Those flags, as on a java command line. */
   public static final String FLAGS = "-XX:PerMethodTrapLimit=" + RAISED + " -XX:PerMethodRecompilationCutoff=" + RAISED;

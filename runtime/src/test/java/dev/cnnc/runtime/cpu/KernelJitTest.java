@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class KernelJitTest {
@@ -39,6 +45,38 @@ class KernelJitTest {
     assertFalse(KernelJit.describe(suspects, List.of()).contains("PerMethod"));
     // surefire passes the same flags as ./cnnc, and the JVM reports them
     assertEquals(List.of(), KernelJit.lowLimits());
+  }
+
+  /**
+   * Every kernel helper that takes or returns a vector is one ./cnnc and surefire force inline: C2
+   * does not inline such a helper at a tile's cold call site once it is compiled on its own, and the
+   * tile then loses its intrinsics (a 7×7 RGB conv's weight gradient ran 15× slower on every run).
+   */
+  @Test
+  void theHelpersThatPassVectorsAreForcedInline() throws Exception {
+    Path repo = Path.of(System.getProperty("cnnc.repo", ".."));
+    Path kernels = repo.resolve("runtime/src/main/java/dev/cnnc/runtime/cpu");
+    Pattern helper = Pattern.compile("private static \\S+ (\\w+)\\(([^)]*)\\)");
+    Set<String> passVectors = new TreeSet<>();
+    try (var files = Files.list(kernels)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("Vector")).toList()) {
+        Matcher m = helper.matcher(Files.readString(f));
+        String cls = f.getFileName().toString().replace(".java", "");
+        while (m.find()) {
+          if (m.group(0).startsWith("private static FloatVector ") || m.group(2).contains("FloatVector ")) {
+            passVectors.add(cls + "." + m.group(1));
+          }
+        }
+      }
+    }
+    assertEquals(new TreeSet<>(KernelJit.INLINED), passVectors);
+    for (String launcher : List.of("cnnc", "pom.xml", "bench/gpu/prepare.sh",
+        "bench/jmh/src/main/java/dev/cnnc/bench/KernelBench.java")) {
+      String text = Files.readString(repo.resolve(launcher));
+      for (String h : KernelJit.INLINED) {
+        assertTrue(text.contains("-XX:CompileCommand=inline,dev/cnnc/runtime/cpu/" + h), launcher + " lacks " + h);
+      }
+    }
   }
 
   /** The recording really sees C2 at work: a method hot only here gets compiled while it watches. */
