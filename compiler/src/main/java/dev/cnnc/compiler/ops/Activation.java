@@ -1,5 +1,5 @@
 // Elementwise activations: relu, leaky_relu(a), gelu, sigmoid, tanh. Shape in = shape out.
-// Generated Java calls gelu, geluGrad and sigmoid from a static import of MathFns.
+// Generated Java calls gelu, geluGrad, sigmoid and tanh from a static import of MathFns.
 // Besides its own kernels, each function gives the expressions that producers fuse as epilogues.
 package dev.cnnc.compiler.ops;
 
@@ -92,7 +92,7 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
       case LEAKY_RELU -> "(" + v + " > 0f ? " + v + " : " + floatLiteral(alpha) + " * " + v + ")";
       case GELU -> "gelu(" + v + ")";
       case SIGMOID -> "sigmoid(" + v + ")";
-      case TANH -> "(float) Math.tanh(" + v + ")";
+      case TANH -> "tanh(" + v + ")";
     };
   }
 
@@ -112,7 +112,7 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
       case RELU, LEAKY_RELU -> javaGradAtSign(g, v);
       case GELU -> g + " * geluGrad(" + v + ")";
       case SIGMOID -> g + " * sigmoid(" + v + ") * (1f - sigmoid(" + v + "))";
-      case TANH -> g + " * (1f - (float) Math.tanh(" + v + ") * (float) Math.tanh(" + v + "))";
+      case TANH -> g + " * (1f - tanh(" + v + ") * tanh(" + v + "))";
     };
   }
 

@@ -26,12 +26,40 @@ public final class MathFns {
     return 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
   }
 
+  /**
+   * 1 / (1 + e^−x) in float, within 3e-7 of the double one (MathFnsTest), as (1 + tanh(x/2)) / 2
+   * on the rational tanh below: 0.65 ns an element in a loop here, against 3.5 for the same loop on
+   * Math.exp in double (and 12 for a float exp written out, Cephes' expf: its floor and exponent
+   * bits kept C2 from vectorizing it). Near 0 the error is absolute, not relative (sigmoid(−20)
+   * comes out 0, not 2e-9).
+   */
   public static float sigmoid(float x) {
-    return (float) (1 / (1 + Math.exp(-x)));
+    return 0.5f + 0.5f * tanh(0.5f * x);
   }
 
   public static double sigmoid(double x) {
     return 1 / (1 + Math.exp(-x));
+  }
+
+  /**
+   * tanh in float, within 1e-6 of Math.tanh (MathFnsTest): the rational approximation Eigen and
+   * XLA use, odd degree 13 over even degree 6, on [−7.9, 7.9] (beyond, tanh is ±1 in float). No
+   * branch, so C2 vectorizes the loops that call it. A tanh fused into fc 4096 → 256 at batch 64:
+   * 2.2–2.5 → 1.8–2.0 ms a step with Math.tanh (in double) replaced.
+   */
+  public static float tanh(float v) {
+    final float x = Math.max(-7.90531110763549805f, Math.min(7.90531110763549805f, v));
+    final float x2 = x * x;
+    float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+    p = x2 * p - 8.60467152213735e-11f;
+    p = x2 * p + 5.12229709037114e-08f;
+    p = x2 * p + 1.48572235717979e-05f;
+    p = x2 * p + 6.37261928875436e-04f;
+    p = x2 * p + 4.89352455891786e-03f;
+    float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+    q = x2 * q + 2.26843463243900e-03f;
+    q = x2 * q + 4.89352518554385e-03f;
+    return x * p / q;
   }
 
   /**

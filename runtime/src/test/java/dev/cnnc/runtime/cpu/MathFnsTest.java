@@ -22,6 +22,23 @@ class MathFnsTest {
   }
 
   @Test
+  void floatSigmoidAndTanhFollowTheDoubleOnes() {
+    for (int i = -200_000; i <= 200_000; i++) {
+      float x = i * 1e-4f;
+      assertEquals(MathFns.sigmoid((double) x), MathFns.sigmoid(x), 3e-7, "sigmoid at " + x);
+      assertEquals(Math.tanh(x), MathFns.tanh(x), 1e-6, "tanh at " + x);
+      assertEquals(-MathFns.tanh(x), MathFns.tanh(-x), "tanh is odd at " + x);
+    }
+    assertEquals(1f, MathFns.sigmoid(200f));
+    assertEquals(0f, MathFns.sigmoid(-200f));
+    assertEquals(0.5f, MathFns.sigmoid(0f));
+    assertEquals(1f, MathFns.tanh(1e30f));
+    assertEquals(-1f, MathFns.tanh(Float.NEGATIVE_INFINITY));
+    assertEquals(1e-5f, MathFns.tanh(1e-5f), 1e-12);
+    assertTrue(Float.isNaN(MathFns.sigmoid(Float.NaN)) && Float.isNaN(MathFns.tanh(Float.NaN)));
+  }
+
+  @Test
   void floatGeluAndItsDerivativeFollowTheDoubleOnes() {
     for (int i = -12_000; i <= 12_000; i++) {
       float x = i * 1e-3f;
