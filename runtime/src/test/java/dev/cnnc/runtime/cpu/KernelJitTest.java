@@ -71,7 +71,7 @@ class KernelJitTest {
     }
     assertEquals(new TreeSet<>(KernelJit.INLINED), passVectors);
     for (String launcher : List.of("cnnc", "pom.xml", "bench/gpu/prepare.sh",
-        "bench/jmh/src/main/java/dev/cnnc/bench/KernelBench.java")) {
+        "bench/jmh/src/main/java/dev/cnnc/bench/KernelBench.java", "examples/maven-project/README.md")) {
       String text = Files.readString(repo.resolve(launcher));
       for (String h : KernelJit.INLINED) {
         assertTrue(text.contains("-XX:CompileCommand=inline,dev/cnnc/runtime/cpu/" + h), launcher + " lacks " + h);
