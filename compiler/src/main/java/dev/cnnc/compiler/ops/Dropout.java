@@ -66,8 +66,7 @@ public record Dropout(Shape input, double p) implements Op {
         .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
         .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size);
     if (!k.training()) c.addStatement("y[i] = x[i]");
-    else c.addStatement("y[i] = $T.uniform(seed, $L, i) >= $L ? x[i] * $L : 0f", Rng.class, k.node().name().hashCode(),
-        Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p)));
+    else c.addStatement("y[i] = $L", kept(k, "x[i]"));
     return c.endControlFlow().build();
   }
 
@@ -80,11 +79,19 @@ public record Dropout(Shape input, double p) implements Op {
         .addStatement("final float[] dy = $L, dx = $L", k.dy(), dx)
         .add("// the same counter-based numbers as the forward pass: the mask is recomputed, not stored\n")
         .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", size, size)
-        .addStatement("final float gv = $T.uniform(seed, $L, i) >= $L ? dy[i] * $L : 0f", Rng.class, k.node().name().hashCode(),
-            Activation.floatLiteral(p), Activation.floatLiteral(1 / (1 - p)))
+        .addStatement("final float gv = $L", kept(k, "dy[i]"))
         .addStatement("dx[i] $L gv", k.accumulate(0) ? "+=" : "=")
         .endControlFlow()
         .build();
+  }
+
+  /**
+   * {@code v} / (1 − p) where element i is kept, else +0: the scaled value's bits ANDed with
+   * Rng.keepMask (all ones or zero), the same choice as uniform ≥ p without a branch.
+   */
+  private CodeBlock kept(JavaGen k, String v) {
+    return CodeBlock.of("Float.intBitsToFloat(Float.floatToRawIntBits($L * $L) & $T.keepMask(seed, $L, i, $L))", v,
+        Activation.floatLiteral(1 / (1 - p)), Rng.class, k.node().name().hashCode(), Rng.threshold((float) p));
   }
 
   // ---- CUDA: the mask is recomputed from (seed, stream, index), never stored ----

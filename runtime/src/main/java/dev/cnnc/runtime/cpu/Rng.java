@@ -14,7 +14,30 @@ public final class Rng {
 
   /** Uniform in [0, 1) for element {@code index} of stream {@code stream} under {@code seed}. */
   public static float uniform(long seed, int stream, long index) {
+    return bits24(seed, stream, index) * 0x1.0p-24f;
+  }
+
+  /**
+   * All ones where {@link #uniform} is at least p, else 0, with {@code threshold} =
+   * {@link #threshold}(p); no branch. Dropout ANDs it into a value's bits: with the mask drawn
+   * afresh for every element, the branch it replaced was mispredicted often enough to make the
+   * loop 2.5–3× slower (11–13 against 3.4–5.2 ns an element here).
+   */
+  public static int keepMask(long seed, int stream, long index, int threshold) {
+    return ~((bits24(seed, stream, index) - threshold) >> 31);
+  }
+
+  /**
+   * The least k with k·2^-24 ≥ p: uniform(…) ≥ p exactly when its 24-bit integer is at least this
+   * (p·2^24 is exact in double).
+   */
+  public static int threshold(float p) {
+    return (int) Math.ceil(p * 16777216.0);
+  }
+
+  /** The 24 bits behind {@link #uniform}. */
+  private static int bits24(long seed, int stream, long index) {
     long h = mix(seed * 0x9e3779b97f4a7c15L + mix(((long) stream << 40) ^ index));
-    return (h >>> 40) * 0x1.0p-24f;
+    return (int) (h >>> 40);
   }
 }
