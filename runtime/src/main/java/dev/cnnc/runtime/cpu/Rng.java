@@ -19,9 +19,9 @@ public final class Rng {
 
   /**
    * All ones where {@link #uniform} is at least p, else 0, with {@code threshold} =
-   * {@link #threshold}(p); no branch. Dropout ANDs it into a value's bits: with the mask drawn
-   * afresh for every element, the branch it replaced was mispredicted often enough to make the
-   * loop 2.5–3× slower (11–13 against 3.4–5.2 ns an element here).
+   * {@link #threshold}(p); no branch. Dropout ANDs it into a value's bits: the branch on
+   * uniform(…) ≥ p it replaced made the loop 2.5–3× slower (11–13 against 3.4–5.2 ns an element
+   * here; mispredictions are the likely cause, not profiled).
    */
   public static int keepMask(long seed, int stream, long index, int threshold) {
     return ~((bits24(seed, stream, index) - threshold) >> 31);
