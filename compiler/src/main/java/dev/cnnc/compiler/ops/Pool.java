@@ -24,8 +24,31 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
         k.isEmpty() ? OptionalLong.empty() : OptionalLong.of(k.get(0)));
     a.finish();
     if (win == null || a.failed()) return null;
+    if (!everyWindowReadsInput(b, win.h(), b.input().h(), "row") || !everyWindowReadsInput(b, win.w(), b.input().w(), "column")) {
+      return null;
+    }
     Shape out = Shape.chw(b.input().channels(), win.outH(), win.outW());
     return new Pool(b.input(), out, win.h(), win.w(), max);
+  }
+
+  /**
+   * A window that holds only padding has no max (nor an average of anything): PyTorch refuses
+   * padding over half the kernel; without this check such a window gave −∞ and no argmax.
+   */
+  private static boolean everyWindowReadsInput(Binding b, Window win, int n, String axis) {
+    long o = win.emptyWindow(n);
+    if (o < 0) return true;
+    long first = o * win.s() - win.padBefore();
+    b.error("window-in-padding",
+        "`" + b.name() + "`: the window of output " + axis + " " + o + " reads only padding (input " + axis + "s "
+            + signed(first) + " to " + signed(first + win.extent() - 1) + "; the input has " + axis + "s 0 to " + (n - 1) + ")",
+        "a pooling window must hold at least one input: use padding of at most half the kernel, `p" + win.k() / 2
+            + "` here (PyTorch's limit too)");
+    return false;
+  }
+
+  private static String signed(long v) {
+    return v < 0 ? "−" + -v : Long.toString(v);
   }
 
   @Override

@@ -54,6 +54,22 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
     return droppedRows(n) > gap();
   }
 
+  /**
+   * The first output row whose window reads no input row, only padding (or, with dilation, taps
+   * that straddle a small input), or -1 when every window reads at least one.
+   */
+  public long emptyWindow(long n) {
+    for (long o = 0, out = out(n); o < out; o++) {
+      boolean reads = false;
+      for (long t = 0; t < k && !reads; t++) {
+        long i = o * s - padBefore + t * d;
+        reads = i >= 0 && i < n;
+      }
+      if (!reads) return o;
+    }
+    return -1;
+  }
+
   public boolean symmetric() {
     return padBefore == padAfter;
   }

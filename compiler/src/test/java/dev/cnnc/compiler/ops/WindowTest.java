@@ -137,4 +137,19 @@ class WindowTest {
     assertEquals(gap, w.gap(), why);
     assertEquals(drops, w.dropsRows(n), why);
   }
+
+  @ParameterizedTest(name = "n={0} k={1} s={2} p={3} d={4}: first empty window {5} ({6})")
+  @CsvSource(delimiter = '|', textBlock = """
+      # n | k | s | p | d | empty | why
+        4 | 2 | 1 | 1 | 1 |    -1 | taps −1..0 read row 0
+        4 | 2 | 1 | 2 | 1 |     0 | taps −2..−1: padding only
+        4 | 3 | 2 | 1 | 1 |    -1 | the ImageNet stem pool
+        4 | 2 | 2 | 2 | 1 |     0 | a stride does not save the first window
+        5 | 2 | 3 | 0 | 1 |    -1 | windows with gaps between them still start inside
+        4 | 1 | 1 | 1 | 1 |     0 | a 1-wide window on the padding
+        2 | 2 | 1 | 3 | 4 |     1 | taps −2 and 2 straddle rows 0..1
+      """)
+  void emptyWindowsAreFound(int n, int k, int s, int p, int d, long empty, String why) {
+    assertEquals(empty, Window.of(k, s, d, p).emptyWindow(n), why);
+  }
 }
