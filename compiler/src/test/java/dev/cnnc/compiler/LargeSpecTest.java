@@ -79,7 +79,7 @@ class LargeSpecTest {
   @Test
   void aShortcutOverAHugeMapIsMatchedWithoutSearching() {
     // 2·10⁹ rows: no stride s gives ceil(2·10⁹ / s) = 10⁹ + 1, which must not take 2·10⁹ tries to find out.
-    String text = "network Tall {\n  input 1x2000000000x1\n  residual(projection) { avgpool(k1, s2, p1) } -> gap -> fc(10)\n}\n";
+    String text = "network Tall {\n  input 1x2000000000x1\n  residual(projection) { avgpool(k2, s2, p1) } -> gap -> fc(10)\n}\n";
     Frontend.Result r = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> Frontend.check(new SourceFile("tall.cnn", text)));
     List<Diagnostic> errors = r.diagnostics().all();
     assertEquals(1, errors.size(), errors::toString);

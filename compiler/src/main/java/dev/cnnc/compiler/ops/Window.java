@@ -56,18 +56,28 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
 
   /**
    * The first output row whose window reads no input row, only padding (or, with dilation, taps
-   * that straddle a small input), or -1 when every window reads at least one.
+   * that straddle a small input), or -1 when every window reads at least one. A window that starts
+   * inside the input reads its first row, so only the windows starting in the padding are tried,
+   * each in constant time (maps may have 10⁹ rows).
    */
   public long emptyWindow(long n) {
-    for (long o = 0, out = out(n); o < out; o++) {
-      boolean reads = false;
-      for (long t = 0; t < k && !reads; t++) {
-        long i = o * s - padBefore + t * d;
-        reads = i >= 0 && i < n;
-      }
-      if (!reads) return o;
+    long out = out(n);
+    if (out < 1) return -1;
+    if (padBefore >= extent()) return 0;
+    long leading = Math.min(out, ceilDiv(padBefore, s));
+    for (long o = 0; o < leading; o++) {
+      if (!readsInput(o * s - padBefore, n)) return o;
+    }
+    for (long o = Math.max(leading, ceilDiv(n + padBefore, s)); o < out; o++) {
+      if (!readsInput(o * s - padBefore, n)) return o;
     }
     return -1;
+  }
+
+  /** Whether a window whose first tap is at row {@code start} reads a row in [0, n). */
+  private boolean readsInput(long start, long n) {
+    long t = start >= 0 ? 0 : ceilDiv(-start, d); // the first tap at row 0 or after
+    return t < k && start + t * d < n;
   }
 
   public boolean symmetric() {

@@ -152,4 +152,11 @@ class WindowTest {
   void emptyWindowsAreFound(int n, int k, int s, int p, int d, long empty, String why) {
     assertEquals(empty, Window.of(k, s, d, p).emptyWindow(n), why);
   }
+
+  @org.junit.jupiter.api.Test
+  void aWindowPastTheEndIsFoundToo() {
+    assertEquals(4, new Window(2, 1, 1, 0, 2).emptyWindow(4), "output 4 starts at row 4 of a 4-row input");
+    assertEquals(-1, new Window(2, 1, 1, 0, 1).emptyWindow(4));
+    assertEquals(-1, Window.of(2, 2, 1, 1).emptyWindow(2_000_000_000L), "10⁹ + 1 windows, answered at once");
+  }
 }
