@@ -463,13 +463,13 @@ public final class JavaEmitter {
       return field;
     }
 
-    public String scratch(String what, long size) {
+    public String scratch(String what, long size, boolean ints) {
       String field = "scratch_" + JavaNames.identifier(v.name()) + "_" + what;
-      auxFields.computeIfAbsent(field, f -> FieldSpec.builder(float[][].class, f, Modifier.PRIVATE, Modifier.FINAL)
+      auxFields.computeIfAbsent(field, f -> FieldSpec.builder(ints ? int[][].class : float[][].class, f, Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("$L's $L, one array of $L per thread.\n", JavaNames.comment(v.name()), what, size).build());
       auxInits.computeIfAbsent(field, f -> {
         scratchPerThread += size;
-        return CodeBlock.of("$L = new float[threads][$L]", f, size);
+        return CodeBlock.of("$L = new $L[threads][$L]", f, ints ? "int" : "float", size);
       });
       return field + "[t]";
     }

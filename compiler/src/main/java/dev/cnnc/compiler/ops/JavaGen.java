@@ -35,7 +35,12 @@ public interface JavaGen {
   String table(String what, com.squareup.javapoet.CodeBlock init);
 
   /** A float scratch array of {@code size} for the running thread ({@code name[t]}), e.g. im2col columns. */
-  String scratch(String what, long size);
+  default String scratch(String what, long size) {
+    return scratch(what, size, false);
+  }
+
+  /** A scratch array of {@code size} floats or ints for the running thread ({@code name[t]}). */
+  String scratch(String what, long size, boolean ints);
 
   /**
    * Code run once per launch, on the launching thread before any chunk of images starts: work that

@@ -54,6 +54,15 @@ class OpGradientTest {
         net("maxpool", "input 2x6x6 conv(2, k1) -> pool -> flatten -> fc(3)"),
         net("maxpool_overlapping_padded", "input 2x7x7 conv(2, k1) -> pool(k3, s2, p1) -> flatten -> fc(3)"),
         net("maxpool_non_tiling", "input 2x7x7 conv(2, k1) -> pool(k2) -> flatten -> fc(3)"),
+        // max windows other than 2×2 stride 2 go by rows (row maxima, then over the window's rows):
+        // edge columns on both sides, none in the middle, dilation, asymmetric padding, gaps, ReLU's ties
+        net("maxpool_by_rows_edges", "input 2x9x8 conv(2, k1) -> pool(k3, s1, p1) -> flatten -> fc(3)"),
+        net("maxpool_by_rows_no_inner_column", "input 2x3x2 conv(2, k1) -> pool(k3, s1, p1) -> flatten -> fc(3)"),
+        net("maxpool_by_rows_dilated", "input 2x9x11 conv(2, k1) -> pool(k3, s2, d2, p2) -> flatten -> fc(3)"),
+        net("maxpool_by_rows_even_same", "input 2x7x6 conv(2, k1) -> pool(k2, s1, same) -> flatten -> fc(3)"),
+        net("maxpool_by_rows_gaps", "input 2x8x9 conv(2, k1) -> pool(k2, s3) -> flatten -> fc(3)"),
+        net("maxpool_by_rows_wide", "input 2x6x12 conv(2, k1) -> pool(k4, s3, p2) -> flatten -> fc(3)"),
+        net("maxpool_by_rows_relu_ties", "input 2x6x6 conv(2, k1) -> relu -> pool(k3, s2, p1) -> flatten -> fc(3)"),
         net("avgpool", "input 2x6x6 conv(2, k1) -> avgpool(k3, s1, p1) -> flatten -> fc(3)"),
         net("gap", "input 3x4x5 conv(4, k3, p1) -> gap -> fc(3)"),
         net("fc_chain", "input 2x3x3 flatten -> fc(7) -> relu -> fc(5, nobias) -> tanh -> fc(3)"),
