@@ -51,6 +51,10 @@ class OpGradientTest {
         net("conv_sigmoid", "input 2x5x5 conv(3, k3) -> sigmoid -> flatten -> fc(3)"),
         net("conv_tanh", "input 2x5x5 conv(3, k3) -> tanh -> flatten -> fc(3)"),
         net("conv_gelu", "input 2x5x5 conv(3, k3) -> gelu -> flatten -> fc(3)"),
+        net("conv_leaky_steep", "input 2x5x5 conv(3, k3) -> leaky_relu(1.5) -> flatten -> fc(3)"),
+        net("leaky_unfused", "input 2x5x5 conv(3, k3) -> bn -> leaky_relu(0.3) -> flatten -> fc(3)"),
+        // gelu's input also read by the shortcut: one of the two adds into dx
+        net("gelu_shared_input", "input 2x5x5 conv(3, k1) -> residual { gelu -> conv(3, k3, p1) } -> flatten -> fc(3)"),
         net("maxpool", "input 2x6x6 conv(2, k1) -> pool -> flatten -> fc(3)"),
         net("maxpool_overlapping_padded", "input 2x7x7 conv(2, k1) -> pool(k3, s2, p1) -> flatten -> fc(3)"),
         net("maxpool_non_tiling", "input 2x7x7 conv(2, k1) -> pool(k2) -> flatten -> fc(3)"),

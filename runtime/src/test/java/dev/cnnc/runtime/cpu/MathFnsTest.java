@@ -39,12 +39,28 @@ class MathFnsTest {
   }
 
   @Test
+  void floatExpNegFollowsMathExp() {
+    double worst = 0;
+    for (int i = 0; i <= 160_000; i++) {
+      float y = i * 1e-4f;
+      worst = Math.max(worst, Math.abs(MathFns.expNeg(y) - Math.exp(-y)) / Math.exp(-y));
+    }
+    assertTrue(worst < 5e-6, "worst relative error for y ≤ 16: " + worst);
+    for (float y = 16; y <= 32; y += 1e-3f) {
+      assertEquals(Math.exp(-y), MathFns.expNeg(y), 2e-3 * Math.exp(-y), "e^-" + y);
+    }
+    assertEquals(1f, MathFns.expNeg(0f));
+    assertEquals(MathFns.expNeg(32f), MathFns.expNeg(Float.POSITIVE_INFINITY), "capped at 32");
+  }
+
+  @Test
   void floatGeluAndItsDerivativeFollowTheDoubleOnes() {
     for (int i = -12_000; i <= 12_000; i++) {
       float x = i * 1e-3f;
       double scale = Math.max(1, Math.abs(x));
       assertEquals(MathFns.gelu((double) x), MathFns.gelu(x), 1e-6 * scale, "gelu at " + x);
       assertEquals(MathFns.geluGrad((double) x), MathFns.geluGrad(x), 1e-6 * scale, "gelu' at " + x);
+      assertEquals(MathFns.geluGrad(x), MathFns.geluCdf(x) + MathFns.geluPdfTerm(x), "gelu' in halves at " + x);
     }
     // the derivative is the derivative: central differences of the double gelu
     for (double x = -5; x <= 5; x += 0.37) {
