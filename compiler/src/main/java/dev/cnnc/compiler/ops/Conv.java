@@ -664,9 +664,11 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   /**
-   * Each tap's GEMM sums over the input channels only, so with few of them (an RGB image's 3) the
-   * C tile is loaded and stored for a handful of multiply-adds: im2col's one long GEMM wins there
-   * (ResNet-20's first conv: 74 GFLOP/s with im2col, 32 per tap).
+   * With few input channels (an RGB image's 3) im2col still wins. When the shifted form ran one
+   * GEMM per tap, each summed over the channels only (ResNet-20's first conv: 32 GFLOP/s, 74 with
+   * im2col). With the one row-table GEMM over all (ci, kh, kw) it has now, still slower: SimpleCNN's
+   * conv1 with this limit at 1, alternating builds (2026-11-30, 2 threads): forward 0.56–0.60 ms a
+   * step against 0.44–0.53, backward 0.77–0.79 against 0.63–0.66 (why not profiled).
    */
   private static final int SHIFTED_MIN_CHANNELS = 8;
 
