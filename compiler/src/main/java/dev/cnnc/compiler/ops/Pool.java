@@ -189,7 +189,7 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
    * column's window (value and index), then the maximum of those over the window's rows. Ties go
    * to the first row, and within it to the first column: the first maximum in (kh, kw) order, as
    * in the reference. Each step is a branch-free select ("v > best" is the sign bit of best − v,
-   * 0 on a tie). With a compare-and-branch per input, a 3×3 stride-2 window took 30–45 ns an
+   * 0 on a tie). With a compare-and-branch per input, a 3×3 stride-2 window took 26–45 ns an
    * output on random data and 4–8 on zeros (a harness, one thread), so the branches' outcomes
    * were the cost; this form took 4–9 ns on random data.
    */
