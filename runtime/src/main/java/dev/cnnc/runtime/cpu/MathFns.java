@@ -68,6 +68,16 @@ public final class MathFns {
   }
 
   /**
+   * 1 where v > 0, else 0 (−0.0 gives 0 too, NaN gives NaN): relu's derivative, without a
+   * branch. The smallest positive float is 2⁻¹⁴⁹, so v · 2¹⁴⁹ is at least 1 for every v > 0. Only
+   * multiplies, min and max, so C2 vectorizes loops of it (a mask built from v's bits, the form
+   * before, it did not: see Activation).
+   */
+  public static float heaviside(float v) {
+    return Math.min(Math.max(v * 0x1p100f * 0x1p49f, 0f), 1f);
+  }
+
+  /**
    * 1 / (1 + e^−x) in float, within 3e-7 of the double one (MathFnsTest), as (1 + tanh(x/2)) / 2
    * on the rational tanh below: 0.65 ns an element in a loop here, against 3.5 for the same loop on
    * Math.exp in double (and 12 for Cephes' expf written out in float, why so slow not established).

@@ -39,6 +39,19 @@ class MathFnsTest {
   }
 
   @Test
+  void heavisideIsOneExactlyForPositiveFloats() {
+    float[] positive = {Float.MIN_VALUE, Float.MIN_NORMAL, 1e-30f, 0.5f, 1f, 3e38f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
+    float[] notPositive = {0f, -0f, -Float.MIN_VALUE, -1f, -Float.MAX_VALUE, Float.NEGATIVE_INFINITY};
+    for (float v : positive) assertEquals(1f, MathFns.heaviside(v), "at " + v);
+    for (float v : notPositive) assertEquals(0f, Math.abs(MathFns.heaviside(v)), "at " + v);
+    assertTrue(Float.isNaN(MathFns.heaviside(Float.NaN)));
+    for (int i = -100_000; i <= 100_000; i++) {
+      float v = i * 1.37e-3f;
+      assertEquals(v > 0 ? 1f : 0f, Math.abs(MathFns.heaviside(v)), "at " + v);
+    }
+  }
+
+  @Test
   void floatExpNegFollowsMathExp() {
     double worst = 0;
     for (int i = 0; i <= 160_000; i++) {
