@@ -125,8 +125,8 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
    * convolution's GEMM. The factor is MathFns.heaviside(v) (1 where v > 0, else 0; with a slope a in
    * [0, 1], max(that, a)): only multiplies, min and max, which C2 vectorizes. The form before,
    * g's bits ANDed with a mask made from v's bits, it did not (float-to-int moves), and a residual
-   * add's backward (dy through relu' into both branches) ran 0.44–0.47 ns an element against
-   * 0.16–0.19 now (a harness, one core, 131,072 floats). g · 0 is −0.0 for a negative g, where the
+   * add's backward (dy through relu' into both branches) ran 0.44–0.52 ns an element against
+   * 0.15–0.18 now (a harness, one core, 131,072 floats). g · 0 is −0.0 for a negative g, where the
    * mask gave +0.0; the sums are the same. A slope outside [0, 1] keeps the mask form.
    */
   private String javaGradAtSign(String g, String v) {
