@@ -204,8 +204,8 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
           .addStatement("final int[] rowArg = $L", k.scratch("rowarg", rows, true));
     }
     // columns [inLo, inHi) have windows wholly inside the row; the others start or end in the padding
-    int inLo = Math.min(outW, ceilDiv(w.padBefore(), w.s()));
-    int inHi = Math.max(inLo, Math.min(outW, Math.floorDiv(inW - (int) w.extent() + w.padBefore(), w.s()) + 1));
+    int inLo = (int) Math.min(outW, w.firstInside());
+    int inHi = (int) Math.max(inLo, Math.min(outW, w.endInside(inW)));
     c.beginControlFlow("for (int n = lo; n < hi; n++)")
         .beginControlFlow("for (int c = 0; c < $L; c++)", input.channels())
         .addStatement("final int xc = n * $L + c * $L", input.size(), input.h() * inW)
@@ -269,10 +269,6 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
   /** "kw" or "kw * 2". */
   private static String times(String v, int m) {
     return m == 1 ? v : v + " * " + m;
-  }
-
-  private static int ceilDiv(int a, int b) {
-    return -Math.floorDiv(-a, b);
   }
 
   @Override

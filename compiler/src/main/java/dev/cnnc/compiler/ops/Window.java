@@ -64,7 +64,7 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
     long out = out(n);
     if (out < 1) return -1;
     if (padBefore >= extent()) return 0;
-    long leading = Math.min(out, ceilDiv(padBefore, s));
+    long leading = Math.min(out, firstInside());
     for (long o = 0; o < leading; o++) {
       if (!readsInput(o * s - padBefore, n)) return o;
     }
@@ -72,6 +72,20 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
       if (!readsInput(o * s - padBefore, n)) return o;
     }
     return -1;
+  }
+
+  /** The first output row whose window starts inside the input (reads no leading padding). */
+  public long firstInside() {
+    return ceilDiv(padBefore, s);
+  }
+
+  /**
+   * One past the last output row whose window ends inside an n-row input (reads no trailing
+   * padding); with {@link #firstInside}, the rows a kernel can read without bounds checks (the
+   * range may be empty, and may run past the output: clip it to [0, out)).
+   */
+  public long endInside(long n) {
+    return Math.floorDiv(n - extent() + padBefore, s) + 1;
   }
 
   /** Whether a window whose first tap is at row {@code start} reads a row in [0, n). */

@@ -153,6 +153,21 @@ class WindowTest {
     assertEquals(empty, Window.of(k, s, d, p).emptyWindow(n), why);
   }
 
+  @ParameterizedTest(name = "n={0} k={1} s={2} p={3} d={4}: windows inside from {5} to {6}")
+  @CsvSource(delimiter = '|', textBlock = """
+      # n | k | s | p | d | first | end | why
+       64 | 3 | 2 | 1 | 1 |     1 |  32 | output 0 reads row −1; output 31 reads rows 61..63
+        8 | 3 | 1 | 1 | 1 |     1 |   7 | one padded row each side
+        2 | 3 | 1 | 1 | 1 |     1 |   1 | output 0 starts in the padding, output 1 ends in it: [1, 1) is empty
+       11 | 3 | 2 | 2 | 2 |     1 |   5 | dilated: output 4 reads rows 6, 8, 10; output 5 would read 12
+       10 | 2 | 3 | 0 | 1 |     0 |   3 | no padding: outputs 0..2 (rows 0..7)
+      """)
+  void windowsInsideTheInputAreFound(int n, int k, int s, int p, int d, long first, long end, String why) {
+    Window w = Window.of(k, s, d, p);
+    assertEquals(first, w.firstInside(), why);
+    assertEquals(end, w.endInside(n), why);
+  }
+
   @org.junit.jupiter.api.Test
   void aWindowPastTheEndIsFoundToo() {
     assertEquals(4, new Window(2, 1, 1, 0, 2).emptyWindow(4), "output 4 starts at row 4 of a 4-row input");
