@@ -64,12 +64,12 @@ def main():
         return 0.1 * (1 + math.cos(math.pi * (step - warm) / (total - warm))) / 2
 
     padded = np.zeros((n, 3, 40, 40), dtype=np.uint8)
+    padded[:, :, 4:36, 4:36] = x_train
     step = 0
     for epoch in range(1, a.epochs + 1):
         start = time.time()
         model.train()
         order = rng.permutation(n)
-        padded[:, :, 4:36, 4:36] = x_train
         loss_sum, correct = 0.0, 0
         for b0 in range(0, n, batch):
             idx = order[b0:b0 + batch]
