@@ -33,8 +33,7 @@ public record Activation(Shape input, Fn fn, double alpha) implements Op {
   static Op bind(Binding b, Fn fn) {
     double alpha = 0;
     if (fn == Fn.LEAKY_RELU) {
-      var named = b.args().number("a", "slope", "negative_slope");
-      alpha = named.isPresent() ? named.getAsDouble() : b.args().real("negative slope").orElse(0.01);
+      alpha = b.args().realOrNamed("negative slope", "a", "slope", "negative_slope").orElse(0.01);
     }
     b.args().finish();
     return b.args().failed() ? null : new Activation(b.input(), fn, alpha);

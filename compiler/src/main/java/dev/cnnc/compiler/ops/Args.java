@@ -3,8 +3,13 @@ package dev.cnnc.compiler.ops;
 
 import dev.cnnc.compiler.diag.Diagnostics;
 import dev.cnnc.compiler.diag.Span;
+import dev.cnnc.compiler.resolve.Spelling;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -30,6 +35,20 @@ public final class Args {
   private int intsMin;
   private int intsMax;
   private final List<ArgValue> intsSeen = new ArrayList<>();
+  /** Each named argument the op asked for (by its first key), with the argument that gave it, if any. */
+  private final Map<String, Asked> asked = new LinkedHashMap<>();
+  /** The bare words the op asked for ({@code same}, {@code nobias}), for suggestions. */
+  private final Set<String> words = new LinkedHashSet<>();
+
+  /** A named argument's keys ({@code k}, {@code kernel}) and the argument that gave it. */
+  private static final class Asked {
+    final String[] keys;
+    ArgValue givenBy;
+
+    Asked(String[] keys) {
+      this.keys = keys;
+    }
+  }
 
   public Args(String op, String usage, List<ArgValue> all, Diagnostics diagnostics, Span call) {
     this.op = op;
@@ -82,11 +101,13 @@ public final class Args {
 
   /** {@code key: 3}, {@code key=3}, or the shorthand {@code k3} when the first key is one letter. */
   public OptionalLong integer(String... keys) {
+    Asked named = ask(keys);
     for (int i = 0; i < all.size(); i++) {
       ArgValue a = all.get(i);
       if (used[i]) continue;
       if (a.key().isPresent() && matches(a.key().get(), keys)) {
         used[i] = true;
+        named.givenBy = a;
         if (a.value() instanceof Value.Int n) return OptionalLong.of(n.value());
         typeError(a, "an integer");
         return OptionalLong.empty();
@@ -95,6 +116,7 @@ public final class Args {
         Matcher m = SHORTHAND.matcher(name.name());
         if (m.matches() && m.group(1).equals(keys[0])) {
           used[i] = true;
+          named.givenBy = a;
           try {
             return OptionalLong.of(Long.parseLong(m.group(2)));
           } catch (NumberFormatException e) {
@@ -107,12 +129,31 @@ public final class Args {
     return OptionalLong.empty();
   }
 
+  /**
+   * A number written either way: positionally ({@code dropout(0.3)}) or by name
+   * ({@code dropout(p: 0.3)}); written both ways, the positional one is reported as given twice.
+   */
+  public OptionalDouble realOrNamed(String what, String... keys) {
+    OptionalDouble named = number(keys);
+    if (named.isEmpty()) return real(what);
+    for (int i = 0; i < all.size(); i++) {
+      ArgValue a = all.get(i);
+      if (used[i] || a.key().isPresent() || !(a.value() instanceof Value.Int || a.value() instanceof Value.Real)) continue;
+      used[i] = true;
+      error("duplicate-argument", a.span(), "`" + show(a) + "`: the " + what + " is already given (`"
+          + show(asked.get(keys[0]).givenBy) + "`)", "give it once");
+    }
+    return named;
+  }
+
   /** {@code key: 0.1}; integers are accepted as reals. */
   public OptionalDouble number(String... keys) {
+    Asked named = ask(keys);
     for (int i = 0; i < all.size(); i++) {
       ArgValue a = all.get(i);
       if (!used[i] && a.key().isPresent() && matches(a.key().get(), keys)) {
         used[i] = true;
+        named.givenBy = a;
         return number(a, keys[0]);
       }
     }
@@ -121,6 +162,7 @@ public final class Args {
 
   /** A bare word such as {@code same} or {@code nobias}. */
   public boolean flag(String word) {
+    words.add(word);
     for (int i = 0; i < all.size(); i++) {
       ArgValue a = all.get(i);
       if (!used[i] && a.key().isEmpty() && a.value() instanceof Value.Name n && n.name().equals(word)) {
@@ -133,11 +175,13 @@ public final class Args {
 
   /** {@code key: word} for a word-valued argument ({@code pad: same}, {@code bias: false}). */
   public Optional<ArgValue> word(String... keys) {
+    Asked named = ask(keys);
     for (int i = 0; i < all.size(); i++) {
       ArgValue a = all.get(i);
       if (!used[i] && a.key().isPresent() && matches(a.key().get(), keys)
           && a.value() instanceof Value.Name) {
         used[i] = true;
+        named.givenBy = a;
         return Optional.of(a);
       }
     }
@@ -177,10 +221,21 @@ public final class Args {
             + "` expects an integer (" + intsWhat + ") here)", undeclaredHelp(n.name()));
         continue;
       }
-      String shown = a.key().map(k -> k + ": " + a.value()).orElse(a.value().toString());
+      String shown = show(a);
+      Asked again = askedAgain(a);
+      if (again != null) {
+        String what = again.keys[0];
+        for (String key : again.keys) if (key.length() > what.length()) what = key;
+        what = what.replace('_', ' ');
+        error("duplicate-argument", a.span(), "`" + shown + "`: the " + what + " is already given"
+            + (again.givenBy == null ? "" : " (`" + show(again.givenBy) + "`)"), "give it once");
+        continue;
+      }
       if (a.key().isEmpty() && a.value() instanceof Value.Name n) {
+        String near = nearestWord(n.name());
         error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`",
-            "if `" + n.name() + "` is meant to be a block parameter, " + undeclaredHelp(n.name()));
+            near != null ? "did you mean `" + near + "`?"
+                : "if `" + n.name() + "` is meant to be a block parameter, " + undeclaredHelp(n.name()));
       } else {
         error("unknown-argument", a.span(), "unknown argument `" + shown + "` for `" + op + "`");
       }
@@ -191,6 +246,36 @@ public final class Args {
       error("argument-count", at, "`" + op + "` takes " + expected + " positional argument"
           + (intsMax == 1 ? "" : "s") + " (" + intsWhat + "), got " + positional);
     }
+  }
+
+  private Asked ask(String[] keys) {
+    return asked.computeIfAbsent(keys[0], k -> new Asked(keys));
+  }
+
+  /** The named argument a leftover gives a second time ({@code k5} after {@code k3}), if any. */
+  private Asked askedAgain(ArgValue a) {
+    for (Asked named : asked.values()) {
+      if (named.givenBy == null) continue;
+      if (a.key().isPresent() && matches(a.key().get(), named.keys)) return named;
+      if (a.key().isEmpty() && a.value() instanceof Value.Name n) {
+        Matcher m = SHORTHAND.matcher(n.name());
+        if (m.matches() && m.group(1).equals(named.keys[0])) return named;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The word the op takes that a leftover bare name most likely means: one it contains
+   * ({@code psame}, a padding shorthand spelled out) or the nearest by spelling ({@code vaild}).
+   */
+  private String nearestWord(String name) {
+    for (String w : words) if (name.contains(w)) return w;
+    return Spelling.nearest(name, List.copyOf(words));
+  }
+
+  private static String show(ArgValue a) {
+    return a.key().map(k -> k + ": " + a.value()).orElse(a.value().toString());
   }
 
   /** A value outside what the op accepts, such as a zero stride. */

@@ -12,8 +12,7 @@ public record Dropout(Shape input, double p) implements Op {
 
   static Op bind(Binding b) {
     Args a = b.args();
-    var named = a.number("p");
-    double p = named.isPresent() ? named.getAsDouble() : a.real("probability").orElse(0.5);
+    double p = a.realOrNamed("probability", "p").orElse(0.5);
     a.finish();
     if (!(p >= 0 && p < 1)) a.invalid(a.call(), "dropout probability must be in [0, 1), got " + p);
     return a.failed() ? null : new Dropout(b.input(), p);

@@ -207,6 +207,7 @@ final class TrainSettings {
       return Optional.empty();
     }
     Map<String, Double> values = new LinkedHashMap<>();
+    Map<String, String> spelled = new LinkedHashMap<>();
     boolean ok = true;
     for (Arg a : args) {
       if (a.key().isEmpty() || !accepted.contains(a.key().get().text())) {
@@ -232,7 +233,16 @@ final class TrainSettings {
         ok = false;
         continue;
       }
-      values.put(key.equals("wd") ? "weight_decay" : key, d);
+      String canonical = key.equals("wd") ? "weight_decay" : key;
+      String before = spelled.putIfAbsent(canonical, key);
+      if (before != null) {
+        // `lr: 0.1, lr: 0.01` would otherwise train with whichever came last, unsaid
+        diagnostics.error("duplicate-argument", a.span(), "`" + name + "`: `" + key + "` is given twice"
+            + (before.equals(key) ? "" : " (`" + before + "` and `" + key + "` are one setting)"), "give it once");
+        ok = false;
+        continue;
+      }
+      values.put(canonical, d);
     }
     return ok ? Optional.of(new TrainSpec.Choice(name, Map.copyOf(values))) : Optional.empty();
   }

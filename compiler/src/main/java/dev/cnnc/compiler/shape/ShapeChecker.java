@@ -36,7 +36,8 @@ import java.util.Set;
 public final class ShapeChecker {
   /** What can be checked without knowing a layer's input shape. */
   private static final Set<String> ARGUMENT_CODES = Set.of(
-      "argument-count", "argument-type", "argument-value", "unknown-argument", "undeclared-parameter");
+      "argument-count", "argument-type", "argument-value", "unknown-argument", "duplicate-argument",
+      "undeclared-parameter");
   /** Stands in for the unknown input of a layer after a broken one; its shape errors are dropped. */
   private static final Shape UNKNOWN = Shape.chw(1, 1, 1);
 
