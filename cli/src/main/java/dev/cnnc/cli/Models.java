@@ -105,10 +105,13 @@ final class Models {
   static Main.UserError outOfMemory(String network, int batch, long bytes) {
     double gib = 1L << 30;
     long max = Runtime.getRuntime().maxMemory();
-    String what = bytes < 0 ? "ran out of memory" : String.format("needs about %.1f GiB of memory", bytes / gib);
+    // the estimate is compared with the share of the heap left free (see available()), so that is
+    // the figure to give: "needs 5.7 GiB, but Java may use 5.9" read as if it should have fitted
+    String what = bytes < 0 ? String.format("ran out of memory (Java may use %.1f GiB here)", max / gib)
+        : String.format("needs about %.1f GiB of memory, but only about %.1f GiB of the %.1f GiB Java may use"
+            + " here is free for it", bytes / gib, available() / gib, max / gib);
     long suggest = (long) Math.ceil(Math.max(bytes, 2 * max) * 1.25 / gib);
-    return new Main.UserError(Main.FAILED, String.format("%s with batch %d %s, but Java may use only %.1f GiB"
-        + " here. Use a smaller --batch, or give Java more memory, e.g. CNNC_JAVA_OPTS=-Xmx%dg ./cnnc …",
-        network, batch, what, max / gib, suggest));
+    return new Main.UserError(Main.FAILED, String.format("%s with batch %d %s. Use a smaller --batch, or give"
+        + " Java more memory, e.g. CNNC_JAVA_OPTS=-Xmx%dg ./cnnc …", network, batch, what, suggest));
   }
 }
