@@ -79,8 +79,17 @@ class TrainCommandTest {
     Cli.Result wrong = Cli.run("eval", Cli.example("lenet5.cnn").toString(), "--weights", weights.toString(),
         "--data", data.toString(), "--limit", "10");
     assertEquals(1, wrong.exit(), wrong.toString());
-    assertTrue(wrong.err().contains("c1.weight is missing") && wrong.err().contains("conv1.weight is not a tensor of LeNet5")
+    assertTrue(wrong.err().contains("it lacks c1.weight") && wrong.err().contains("it has tensors LeNet5 does not (conv1.weight")
         && wrong.err().contains("holds weights of the network Tiny"), wrong.err());
+    // the same names with other sizes: each shape named, nothing said about another network
+    Path wider = tmp.resolve("wider.cnn");
+    Files.writeString(wider, Files.readString(spec).replace("conv(3, 8,", "conv(3, 16,").replace("fc(512,", "fc(1024,"));
+    Cli.Result shapes = Cli.run("eval", wider.toString(), "--weights", weights.toString(), "--data", data.toString(),
+        "--limit", "10");
+    assertEquals(1, shapes.exit(), shapes.toString());
+    assertTrue(shapes.err().contains("conv1.weight is [8, 3, 3, 3] in the file but [16, 3, 3, 3] in the network")
+        && shapes.err().contains("fc.weight is [10, 512] in the file but [10, 1024] in the network")
+        && !shapes.err().contains("lacks") && !shapes.err().contains("holds weights of"), shapes.err());
 
     // predict on the first test images saved as PNGs agrees with eval on the same images: same
     // normalisation as training, and a 2×-enlarged copy gives exactly the same probabilities.

@@ -100,32 +100,44 @@ public final class Checkpoint {
     return tensors;
   }
 
-  /** Copies every parameter and buffer from {@code c}; all must be there with the right shape. */
+  /**
+   * Copies every parameter and buffer from {@code c}; all must be there with the right shape. The
+   * error names a few of the missing and foreign tensors and counts the rest (a file of another
+   * network lists every tensor of both), and every shape that differs.
+   */
   private static void loadModel(Contents c, Model model, Path file) {
     Set<String> expected = new HashSet<>();
-    List<String> problems = new ArrayList<>();
-    copy(c, model.parameters(), model.parameterData(), expected, problems);
-    copy(c, model.buffers(), model.bufferData(), expected, problems);
+    List<String> missing = new ArrayList<>(), foreign = new ArrayList<>(), shapes = new ArrayList<>();
+    copy(c, model.parameters(), model.parameterData(), expected, missing, shapes);
+    copy(c, model.buffers(), model.bufferData(), expected, missing, shapes);
     for (Tensor t : c.tensors()) {
-      if (!expected.contains(t.name()) && !t.name().startsWith(OPTIMIZER)) {
-        problems.add(t.name() + " is not a tensor of " + model.name());
-      }
+      if (!expected.contains(t.name()) && !t.name().startsWith(OPTIMIZER)) foreign.add(t.name());
     }
+    List<String> problems = new ArrayList<>();
+    if (!missing.isEmpty()) problems.add("it lacks " + some(missing));
+    if (!foreign.isEmpty()) problems.add("it has tensors " + model.name() + " does not (" + some(foreign) + ")");
+    problems.addAll(shapes);
     if (!problems.isEmpty()) {
       throw new CnncException(file + " does not fit the network " + model.name() + ": "
           + String.join("; ", problems) + ".");
     }
   }
 
+  /** The first four names, and how many more. */
+  private static String some(List<String> names) {
+    int shown = names.size() <= 5 ? names.size() : 4;
+    return String.join(", ", names.subList(0, shown)) + (shown < names.size() ? " and " + (names.size() - shown) + " more" : "");
+  }
+
   private static void copy(Contents c, List<TensorSpec> specs, float[] into, Set<String> expected,
-      List<String> problems) {
+      List<String> missing, List<String> shapes) {
     for (TensorSpec s : specs) {
       expected.add(s.name());
       Tensor t = c.find(s.name()).orElse(null);
       if (t == null) {
-        problems.add(s.name() + " is missing");
+        missing.add(s.name());
       } else if (!Arrays.equals(t.shape(), s.shape())) {
-        problems.add(s.name() + " is " + Arrays.toString(t.shape()) + " in the file but "
+        shapes.add(s.name() + " is " + Arrays.toString(t.shape()) + " in the file but "
             + Arrays.toString(s.shape()) + " in the network");
       } else {
         System.arraycopy(t.data(), t.offset(), into, s.offset(), s.size());
