@@ -78,7 +78,7 @@ public final class KernelJit implements AutoCloseable {
 
   /**
    * Stops watching and names each kernel whose last full (not on-stack-replacement) C2 compilation
-   * is suspect, with its size: "VectorGemm.p8x3 (80 kB)". Empty when all is well or nothing was watched.
+   * is suspect, with its size: "VectorGemm.p8x2 (80 kB)". Empty when all is well or nothing was watched.
    */
   public synchronized List<String> suspects() {
     if (recording == null) return List.of();

@@ -23,8 +23,8 @@ class KernelJitTest {
   @Test
   void onlyTheLastFullC2CompilationOfAKernelCounts() {
     List<KernelJit.Compile> compiles = List.of(
-        c2("VectorGemm.p8x3", true, 76_000, 1),                       // on-stack replacement: the first call only
-        c2("VectorGemm.p8x3", false, 3_300, 2),                       // the code every later call runs: fine
+        c2("VectorGemm.p8x2", true, 76_000, 1),                       // on-stack replacement: the first call only
+        c2("VectorGemm.p8x2", false, 3_300, 2),                       // the code every later call runs: fine
         c2("VectorGemm.a12x2", false, 80_200, 3),                     // compiled without the intrinsics
         c2("VectorGemm.mm8x3", false, 79_600, 4),
         c2("VectorGemm.mm8x3", false, 4_100, 9),                      // compiled again, well this time
@@ -38,7 +38,7 @@ class KernelJitTest {
 
   @Test
   void adviceNamesTheLimitsOnlyWhenTheyAreLow() {
-    List<String> suspects = List.of("VectorGemm.p8x3 (75 kB)");
+    List<String> suspects = List.of("VectorGemm.p8x2 (75 kB)");
     String advice = KernelJit.describe(suspects, List.of("-XX:PerMethodTrapLimit=100"));
     assertTrue(advice.endsWith("(this JVM has -XX:PerMethodTrapLimit=100, which makes that likely: run it with"
         + " -XX:PerMethodTrapLimit=1000000 -XX:PerMethodRecompilationCutoff=1000000, as ./cnnc does)"), advice);
