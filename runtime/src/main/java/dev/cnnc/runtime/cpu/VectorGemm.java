@@ -37,7 +37,7 @@ final class VectorGemm implements Gemm.Impl {
       mmPacked(m, n, k, packed, 0, b, bOff, rows, c, cOff, ldc, acc);
       return;
     }
-    int j = 0, blocks = kBlocks(k);
+    int j = 0, blocks = kBlocks(k, BLOCK_K);
     // B's rows come from the table: evenly spaced for a plain product, a conv's shifts for im2col.
     // Within each band of columns, k runs in blocks (see kBlocks); each tile keeps its FMA chain
     // in p order across them, so the sums are the same as in one pass
@@ -131,19 +131,27 @@ final class VectorGemm implements Gemm.Impl {
     }
   }
 
-  /** The most rows of B a band of tiles reads before moving down to the next tiles (see kBlocks). */
-  static final int BLOCK_K = 128;
+  /**
+   * The most rows of B a band of tiles reads before moving down to the next tiles (see kBlocks):
+   * 128 for mm's bands of three vectors (24 KB of B), 256 for the packed products' bands of two
+   * (32 KB).
+   */
+  static final int BLOCK_K = 128, PACKED_BLOCK_K = 256;
 
   /**
-   * How many blocks k is cut into. A tile's loop over p reads a band of B (k rows of up to three
-   * vectors) that the next tile down reads again; past a few hundred rows that band no longer
-   * stays in L1 (48 KB here) and every tile streams it from L2. Measured on one core, both
-   * settings in one JVM, alternating: VGG-11's weight-gradient shape (512 × 4608 × 1024) went from
-   * 38–47 to 74–79 GFLOP/s, its 4×4-map forward (512 × 64 × 4608) from 54–58 to 66–68; products
-   * with k up to 2,304 (ResNet-20's, VGG-11's middle layers) moved by −6% to +11%.
+   * How many blocks k is cut into, at most {@code rows} rows each. A tile's loop over p reads a
+   * band of B (k rows of two or three vectors) that the next tile down reads again; past a few
+   * hundred rows that band no longer stays in L1 (48 KB here) and every tile streams it from L2.
+   * Measured on one core, both settings in one JVM, alternating: VGG-11's weight-gradient shape
+   * (512 × 4608 × 1024) went from 38–47 to 74–79 GFLOP/s, its 4×4-map forward (512 × 64 × 4608)
+   * from 54–58 to 66–68; products with k up to 2,304 (ResNet-20's, VGG-11's middle layers) moved by
+   * −6% to +11%. With the packed products' two-vector bands (2026-11-30, AMD EPYC, one core, four
+   * JVMs a setting), 256 rows against 128: SimpleCNN's fc1 input gradient (32 × 2048 × 512)
+   * 140–142 → 156–158 GFLOP/s, 32 × 512 × 2048 117–151 → 167–168, 32 × 288 × 288 203–206 →
+   * 211–222, 512 × 4608 × 1024 181–188 → 188–191.
    */
-  static int kBlocks(int k) {
-    return k <= 2 * BLOCK_K ? 1 : (k + BLOCK_K - 1) / BLOCK_K;
+  static int kBlocks(int k, int rows) {
+    return k <= 2 * rows ? 1 : (k + rows - 1) / rows;
   }
 
   /** Where block q of k cut into {@code blocks} nearly equal parts starts. */
@@ -465,7 +473,7 @@ final class VectorGemm implements Gemm.Impl {
     // rows below `full` come in p-major 8-row panels (one contiguous broadcast stream per tile),
     // the last m mod 8 rows row-major after them (Gemm.pack)
     int full = m / 8 * 8, tail = aOff + full * k;
-    int j = 0, blocks = kBlocks(k);
+    int j = 0, blocks = kBlocks(k, PACKED_BLOCK_K);
     // Bands of two vectors: an 8 × 2L tile (16 accumulators) is faster than 8 × 3L (24), which
     // on paper fits AVX-512's 32 registers (24 + 3 B + 1 broadcast) but C2 hoists the broadcasts
     // and spills accumulators: 1 to 3 stack round trips per k step, across an FMA chain. In a
