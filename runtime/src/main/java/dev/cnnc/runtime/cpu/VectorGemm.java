@@ -146,7 +146,7 @@ final class VectorGemm implements Gemm.Impl {
    * (512 × 4608 × 1024) went from 38–47 to 74–79 GFLOP/s, its 4×4-map forward (512 × 64 × 4608)
    * from 54–58 to 66–68; products with k up to 2,304 (ResNet-20's, VGG-11's middle layers) moved by
    * −6% to +11%. With the packed products' two-vector bands (2026-11-30, AMD EPYC, one core, four
-   * JVMs a setting), 256 rows against 128: SimpleCNN's fc1 input gradient (32 × 2048 × 512)
+   * JVMs a setting), 256 rows against 128: the shape of SimpleCNN's fc1 input gradient (32 × 2048 × 512)
    * 140–142 → 156–158 GFLOP/s, 32 × 512 × 2048 117–151 → 167–168, 32 × 288 × 288 203–206 →
    * 211–222, 512 × 4608 × 1024 181–188 → 188–191.
    */
