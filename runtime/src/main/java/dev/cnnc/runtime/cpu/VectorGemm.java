@@ -638,7 +638,10 @@ final class VectorGemm implements Gemm.Impl {
     // A's rows come from the table (a conv's shifted views, read along pixels); B is row-major
     for (; j + 2 * L <= n; j += 2 * L) {
       int i = 0;
-      for (; i + 12 <= m; i += 12) a12x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
+      // 8 rows, not 12: the 24-accumulator tile spilled as p8x3 did (see mmPacked); on one core,
+      // 144 × 32 × 1024 145–151 → 254–257 GFLOP/s, 147 × 64 × 1024 172–174 → 231–245, 64 × 64 × 256
+      // 120–122 → 223–231 (the weight gradients of 1×1, 5×5 and 7×7 convs)
+      for (; i + 8 <= m; i += 8) a8x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
       for (; i < m; i++) a1x2(k, a, aOff, aRows, i, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, acc);
     }
     for (; j + L <= n; j += L) {
@@ -649,8 +652,8 @@ final class VectorGemm implements Gemm.Impl {
     columnsA(j, m, n, k, a, aOff, aRows, b, bOff, ldb, c, cOff, ldc, acc);
   }
 
-  /** C[12 × 2L] at c0 (+)= A[12 rows from the table, k] · B[k × 2L] at b0. */
-  private static void a12x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
+  /** C[8 × 2L] at c0 (+)= A[8 rows from the table, k] · B[k × 2L] at b0. */
+  private static void a8x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
       float[] c, int c0, int ldc, boolean acc) {
     final int r0 = aOff + aRows[i0 + 0];
     final int r1 = aOff + aRows[i0 + 1];
@@ -660,10 +663,6 @@ final class VectorGemm implements Gemm.Impl {
     final int r5 = aOff + aRows[i0 + 5];
     final int r6 = aOff + aRows[i0 + 6];
     final int r7 = aOff + aRows[i0 + 7];
-    final int r8 = aOff + aRows[i0 + 8];
-    final int r9 = aOff + aRows[i0 + 9];
-    final int r10 = aOff + aRows[i0 + 10];
-    final int r11 = aOff + aRows[i0 + 11];
     FloatVector c00 = load(c, c0 + 0 * ldc + 0 * L, acc), c01 = load(c, c0 + 0 * ldc + 1 * L, acc);
     FloatVector c10 = load(c, c0 + 1 * ldc + 0 * L, acc), c11 = load(c, c0 + 1 * ldc + 1 * L, acc);
     FloatVector c20 = load(c, c0 + 2 * ldc + 0 * L, acc), c21 = load(c, c0 + 2 * ldc + 1 * L, acc);
@@ -672,10 +671,6 @@ final class VectorGemm implements Gemm.Impl {
     FloatVector c50 = load(c, c0 + 5 * ldc + 0 * L, acc), c51 = load(c, c0 + 5 * ldc + 1 * L, acc);
     FloatVector c60 = load(c, c0 + 6 * ldc + 0 * L, acc), c61 = load(c, c0 + 6 * ldc + 1 * L, acc);
     FloatVector c70 = load(c, c0 + 7 * ldc + 0 * L, acc), c71 = load(c, c0 + 7 * ldc + 1 * L, acc);
-    FloatVector c80 = load(c, c0 + 8 * ldc + 0 * L, acc), c81 = load(c, c0 + 8 * ldc + 1 * L, acc);
-    FloatVector c90 = load(c, c0 + 9 * ldc + 0 * L, acc), c91 = load(c, c0 + 9 * ldc + 1 * L, acc);
-    FloatVector c100 = load(c, c0 + 10 * ldc + 0 * L, acc), c101 = load(c, c0 + 10 * ldc + 1 * L, acc);
-    FloatVector c110 = load(c, c0 + 11 * ldc + 0 * L, acc), c111 = load(c, c0 + 11 * ldc + 1 * L, acc);
     for (int p = 0, bp = b0; p < k; p++, bp += ldb) {
       final FloatVector b0v = FloatVector.fromArray(S, b, bp + 0 * L);
       final FloatVector b1v = FloatVector.fromArray(S, b, bp + 1 * L);
@@ -704,18 +699,6 @@ final class VectorGemm implements Gemm.Impl {
       x = FloatVector.broadcast(S, a[r7 + p]);
       c70 = b0v.fma(x, c70);
       c71 = b1v.fma(x, c71);
-      x = FloatVector.broadcast(S, a[r8 + p]);
-      c80 = b0v.fma(x, c80);
-      c81 = b1v.fma(x, c81);
-      x = FloatVector.broadcast(S, a[r9 + p]);
-      c90 = b0v.fma(x, c90);
-      c91 = b1v.fma(x, c91);
-      x = FloatVector.broadcast(S, a[r10 + p]);
-      c100 = b0v.fma(x, c100);
-      c101 = b1v.fma(x, c101);
-      x = FloatVector.broadcast(S, a[r11 + p]);
-      c110 = b0v.fma(x, c110);
-      c111 = b1v.fma(x, c111);
     }
     c00.intoArray(c, c0 + 0 * ldc + 0 * L);
     c01.intoArray(c, c0 + 0 * ldc + 1 * L);
@@ -733,15 +716,8 @@ final class VectorGemm implements Gemm.Impl {
     c61.intoArray(c, c0 + 6 * ldc + 1 * L);
     c70.intoArray(c, c0 + 7 * ldc + 0 * L);
     c71.intoArray(c, c0 + 7 * ldc + 1 * L);
-    c80.intoArray(c, c0 + 8 * ldc + 0 * L);
-    c81.intoArray(c, c0 + 8 * ldc + 1 * L);
-    c90.intoArray(c, c0 + 9 * ldc + 0 * L);
-    c91.intoArray(c, c0 + 9 * ldc + 1 * L);
-    c100.intoArray(c, c0 + 10 * ldc + 0 * L);
-    c101.intoArray(c, c0 + 10 * ldc + 1 * L);
-    c110.intoArray(c, c0 + 11 * ldc + 0 * L);
-    c111.intoArray(c, c0 + 11 * ldc + 1 * L);
   }
+
 
   /** C[1 × 2L] at c0 (+)= A[1 rows from the table, k] · B[k × 2L] at b0. */
   private static void a1x2(int k, float[] a, int aOff, int[] aRows, int i0, float[] b, int b0, int ldb,
