@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       return run(checked, t, err);
     } catch (OutOfMemoryError e) {
-      throw Models.outOfMemory(checked.graph().name(), Math.max(batch, inferBatch), -1);
+      throw Models.outOfMemory(checked.graph().name(), Math.max(batch, inferBatch));
     }
   }
 

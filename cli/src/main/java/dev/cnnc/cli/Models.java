@@ -52,7 +52,7 @@ final class Models {
         }
       };
     } catch (OutOfMemoryError e) {
-      throw outOfMemory(spec.graph().name(), maxBatch, -1);
+      throw outOfMemory(spec.graph().name(), maxBatch);
     }
   }
 
@@ -93,7 +93,8 @@ final class Models {
     }
     long bytes = 4 * (maxBatch * (compiled.plan().totalPerImage() + memory.perImage()) + params * 4 + memory.fixed()
         + threads * memory.perThread()) + CpuNetwork.partialsBytes(memory.partialReach(), threads);
-    if (bytes > available()) throw outOfMemory(name, maxBatch, bytes);
+    long free = available();
+    if (bytes > free) throw outOfMemory(name, maxBatch, bytes, free);
   }
 
   private static long available() {
@@ -101,15 +102,23 @@ final class Models {
     return (long) ((rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) * HEAP_SHARE);
   }
 
-  /** The message for a batch that does not fit; {@code bytes} is the estimate, or −1 when unknown. */
-  static Main.UserError outOfMemory(String network, int batch, long bytes) {
+  /** The message for a batch that ran out of memory with no estimate. */
+  static Main.UserError outOfMemory(String network, int batch) {
+    return outOfMemory(network, batch, -1, -1);
+  }
+
+  /**
+   * The message for a batch that does not fit: {@code bytes} is the estimate and {@code free} what
+   * it was compared with (see available()), both −1 when unknown.
+   */
+  private static Main.UserError outOfMemory(String network, int batch, long bytes, long free) {
     double gib = 1L << 30;
     long max = Runtime.getRuntime().maxMemory();
-    // the estimate is compared with the share of the heap left free (see available()), so that is
-    // the figure to give: "needs 5.7 GiB, but Java may use 5.9" read as if it should have fitted
+    // the estimate was compared with the share of the heap left free, so that is the figure to
+    // give: "needs 5.7 GiB, but Java may use 5.9" read as if it should have fitted
     String what = bytes < 0 ? String.format("ran out of memory (Java may use %.1f GiB here)", max / gib)
         : String.format("needs about %.1f GiB of memory, but only about %.1f GiB of the %.1f GiB Java may use"
-            + " here is free for it", bytes / gib, available() / gib, max / gib);
+            + " here is free for it", bytes / gib, free / gib, max / gib);
     long suggest = (long) Math.ceil(Math.max(bytes, 2 * max) * 1.25 / gib);
     return new Main.UserError(Main.FAILED, String.format("%s with batch %d %s. Use a smaller --batch, or give"
         + " Java more memory, e.g. CNNC_JAVA_OPTS=-Xmx%dg ./cnnc …", network, batch, what, suggest));

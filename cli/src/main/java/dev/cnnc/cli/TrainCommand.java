@@ -216,7 +216,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return new Trainer(config, main.host.progress()).train(model, train, test);
     } catch (OutOfMemoryError e) {
-      throw Models.outOfMemory(model.name(), config.batch(), -1);
+      throw Models.outOfMemory(model.name(), config.batch());
     } finally {
       if (jit != null) {
         jitCheck.interrupt();

@@ -227,8 +227,8 @@ public final class Args {
         String what = again.keys[0];
         for (String key : again.keys) if (key.length() > what.length()) what = key;
         what = what.replace('_', ' ');
-        error("duplicate-argument", a.span(), "`" + shown + "`: the " + what + " is already given"
-            + (again.givenBy == null ? "" : " (`" + show(again.givenBy) + "`)"), "give it once");
+        error("duplicate-argument", a.span(), "`" + shown + "`: the " + what + " is already given (`"
+            + show(again.givenBy) + "`)", "give it once");
         continue;
       }
       if (a.key().isEmpty() && a.value() instanceof Value.Name n) {
@@ -252,7 +252,7 @@ public final class Args {
     return asked.computeIfAbsent(keys[0], k -> new Asked(keys));
   }
 
-  /** The named argument a leftover gives a second time ({@code k5} after {@code k3}), if any. */
+  /** The named argument, already given, that a leftover gives again ({@code k5} after {@code k3}); else null. */
   private Asked askedAgain(ArgValue a) {
     for (Asked named : asked.values()) {
       if (named.givenBy == null) continue;

@@ -479,7 +479,7 @@ final class VectorGemm implements Gemm.Impl {
     // and spills accumulators: 1 to 3 stack round trips per k step, across an FMA chain. In a
     // harness (m 48, k 144, one core of a 273 GFLOP/s AMD EPYC, four JVMs each) 8 × 3L ran 181–187
     // GFLOP/s and 8 × 2L 230–238; mmRowsPacked 16 × 192 × 144: 181 → 221–232. ResNet-20's
-    // 16-channel forward conv 1.04 ms → 0.88 a step; training 945–954 → 1,039 images/s.
+    // 16-channel forward conv 1.04–1.37 ms → 0.87–0.90 a step; training 945–954 → 1,039 images/s.
     for (; j + 2 * L <= n; j += 2 * L) {
       for (int q = 0; q < blocks; q++) {
         final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);

@@ -13,8 +13,9 @@ class GemmTest {
   /**
    * (m, n, k): tiles of 8 or 12 rows × 3, 2 or 1 vectors, 4-row and 1-row tails, column tails (on
    * AVX-512, 16-float vectors; on narrower machines the same shapes cover more tiles); k past
-   * 2·{@link VectorGemm#BLOCK_K} runs in blocks (the last four shapes: 3, 3, 5 and 11 blocks unpacked;
-   * 1, 1, 3 and 6 packed, past 2·{@link VectorGemm#PACKED_BLOCK_K}).
+   * 2·{@link VectorGemm#BLOCK_K} runs in blocks: mm's own tiles 3 blocks for 9 × 40 × 257 and
+   * 20 × 100 × 300; the packed products (mmPacked directly, and mm for 17 × 300 × 600 and
+   * 16 × 260 × 1300) 1, 1, 3 and 6 blocks of at most {@link VectorGemm#PACKED_BLOCK_K}.
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {4, 48, 7}, {5, 49, 3}, {3, 17, 30}, {7, 100, 33}, {16, 1024, 27}, {32, 256, 144},
