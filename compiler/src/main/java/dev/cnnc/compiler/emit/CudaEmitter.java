@@ -153,7 +153,8 @@ public final class CudaEmitter {
     List<Node> order = new ArrayList<>(compiled.train().nodes().subList(1, compiled.train().nodes().size()));
     java.util.Collections.reverse(order);
     for (Node v : order) {
-      if (v.op().isAlias()) continue;
+      // no gradient: no parameter at or before v (see BufferPlanning.gradientsNeeded)
+      if (v.op().isAlias() || !plan.trainGrad().containsKey(v.id())) continue;
       v.op().cudaBackward(new Gen(v, true));
     }
   }

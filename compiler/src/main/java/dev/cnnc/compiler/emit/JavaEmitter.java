@@ -277,6 +277,10 @@ public final class JavaEmitter {
         m.addCode("// $L: $L (same memory as its input)\n", JavaNames.comment(v.name()), v.op().describe());
         continue;
       }
+      if (backward && !compiled.plan().trainGrad().containsKey(v.id())) {
+        m.addCode("// $L: no parameter before it, so no gradient to pass back\n", JavaNames.comment(v.name()));
+        continue;
+      }
       String phase = backward ? "backward" : training ? "train" : "infer";
       String kernel = methodName(phase, v);
       Gen gen = new Gen(g, v, training);

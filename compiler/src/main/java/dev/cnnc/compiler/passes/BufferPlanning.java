@@ -32,6 +32,7 @@ public final class BufferPlanning {
     int n = train.nodes().size();
     List<Tensor> tensors = new ArrayList<>();
     Map<String, Boolean> accumulate = new HashMap<>();
+    boolean[] needed = gradientsNeeded(train);
     for (Node v : train.nodes()) {
       if (v.id() == 0 || v.op().isAlias()) continue;
       List<int[]> readers = readers(train, v.id());
@@ -45,6 +46,7 @@ public final class BufferPlanning {
       if (canonical(train, n - 1) == v.id()) end = Math.max(end, n);
       tensors.add(new Tensor(v.id(), false, v.output().size(), v.id(), end));
       if (readers.isEmpty() && canonical(train, n - 1) != v.id()) continue; // read by nothing: no gradient
+      if (!needed[v.id()] && canonical(train, n - 1) != v.id()) continue; // no parameter before it: no gradient
       // The gradient is first written by the backward of the latest reader (or by the loss).
       readers.sort(Comparator.comparingInt((int[] r) -> -r[0]));
       int start = canonical(train, n - 1) == v.id() ? n : 2 * n - readers.get(0)[0];
@@ -78,6 +80,21 @@ public final class BufferPlanning {
     }
     aliases(infer, inferOut, null);
     return new BufferPlan(List.copyOf(sizes), trainOut, trainGrad, inferOut, accumulate);
+  }
+
+  /**
+   * Whether d loss / d output of each node is needed: the node or one before it has parameters.
+   * Layers between the input and the first parameter (an input dropout, pool or activation) get
+   * no gradient, so neither their backward nor their reader's input gradient runs.
+   */
+  static boolean[] gradientsNeeded(Graph g) {
+    boolean[] needed = new boolean[g.nodes().size()];
+    for (Node v : g.nodes()) {
+      boolean any = !v.op().params().isEmpty();
+      for (int u : v.inputs()) any |= needed[u];
+      needed[v.id()] = any;
+    }
+    return needed;
   }
 
   /** The free buffer that fits best (or the largest free one, grown), else a new one. */

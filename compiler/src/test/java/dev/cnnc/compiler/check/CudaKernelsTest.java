@@ -4,6 +4,7 @@
 package dev.cnnc.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -98,6 +99,19 @@ class CudaKernelsTest {
   @EnumSource(value = Convolutions.class, names = {"DIRECT", "GEMM"})
   void everyConvCaseMatchesTheReferenceWithEitherAlgorithm(Convolutions convolutions) {
     check(everyOp(), convolutions);
+  }
+
+  /** Layers before the first parameter launch no backward kernel; what follows must not miss it. */
+  @Test
+  void layersBeforeTheFirstParameterLaunchNoBackward() {
+    SourceFile spec = new SourceFile("prefix.cnn",
+        "network Prefix { input 3x8x8 drop: dropout(0.2) -> act: tanh -> pool -> conv(4, k3, p1) -> bn -> relu -> gap -> fc(3) }");
+    CudaEmitter.Output out = emit(spec);
+    for (String layer : List.of("drop", "act", "pool_0")) {
+      assertFalse(out.source().contains(" " + layer + "_backward"), layer + " has a backward kernel");
+      assertTrue(out.source().contains(" " + layer + "_forward"), layer + " has no forward kernel");
+    }
+    check(spec);
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.cnnc.runtime.cpu.CpuNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JavaEmitterTest {
@@ -45,6 +46,23 @@ class JavaEmitterTest {
     assertEquals(1792 + 128 + 73_856 + 256 + 295_168 + 512 + 590_080, v.partialReach(), v.toString());
     // the packed weights and the inference copies with batch norm folded in: twice the conv weights at least
     assertTrue(v.fixed() >= 2L * 9_000_000, v.toString());
+  }
+
+  /**
+   * Layers between the input and the first parameter need no backward: the generated class used to
+   * run one anyway and, for an activation, write the input's gradient to a null array.
+   */
+  @Test
+  void layersBeforeTheFirstParameterPassNoGradientBack() {
+    SourceFile spec = new SourceFile("prefix.cnn",
+        "network Prefix { input 3x8x8 drop: dropout(0.2) -> act: tanh -> pool -> conv(4, k3, p1) -> relu -> gap -> fc(3) }");
+    String source = JavaEmitter.emit(Pipeline.run(Nets.graph(spec)), spec).source();
+    for (String layer : List.of("drop", "act", "pool_0")) {
+      assertTrue(source.contains("// " + layer + ": no parameter before it, so no gradient to pass back"), layer);
+      assertFalse(source.contains("void backward_" + layer + "("), layer);
+    }
+    assertTrue(source.contains("void backward_conv_0("), source);
+    new GradientCheck(spec, 3, 0.1f).javaAgainstReference(2);
   }
 
   @Test

@@ -81,7 +81,14 @@ class OpGradientTest {
         net("residual_zeropad", "input 3x6x6 conv(4, k3, p1) -> residual(zeropad) { conv(8, k3, s2, p1) -> bn -> relu -> conv(8, k3, p1) } -> relu -> gap -> fc(3)"),
         net("residual_zeropad_identity", "input 3x5x5 conv(4, k3, p1) -> residual(zeropad) { conv(4, k3, p1) -> relu } -> relu -> gap -> fc(3)"),
         net("residual_custom", "input 2x6x6 conv(3, k1) -> residual { conv(3, k3, p1) -> tanh } shortcut { avgpool(k3, s1, p1) } -> flatten -> fc(3)"),
-        net("input_read_twice", "input 2x4x4 residual { conv(2, k3, p1) } -> relu -> flatten -> fc(3)"));
+        net("input_read_twice", "input 2x4x4 residual { conv(2, k3, p1) } -> relu -> flatten -> fc(3)"),
+        // layers between the input and the first parameter: nothing before them needs a gradient
+        net("input_activation", "input 2x5x5 tanh -> conv(3, k3, p1) -> relu -> flatten -> fc(3)"),
+        net("input_dropout", "input 2x5x5 dropout(0.2) -> relu -> conv(3, k3) -> flatten -> fc(3)"),
+        net("input_pools", "input 2x8x8 pool -> avgpool(k3, s1, p1) -> conv(3, k3, p1) -> flatten -> fc(3)"),
+        net("input_batch_norm", "input 2x5x5 bn -> conv(3, k3, p1) -> flatten -> fc(3)"),
+        net("input_residual_without_parameters", "input 2x5x5 residual { relu } shortcut { sigmoid } -> conv(3, k1) -> gap -> fc(3)"),
+        net("input_gap_softmax", "input 3x4x4 gap -> softmax -> fc(3)"));
   }
 
   /**
