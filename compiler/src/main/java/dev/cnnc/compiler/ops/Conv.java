@@ -35,6 +35,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         || !Limits.check(b, "output", Limits.product(out, win.outH(), win.outW()))) {
       return null;
     }
+    if (!someWindowReadsInput(b, win.h(), b.input().h(), "row") || !someWindowReadsInput(b, win.w(), b.input().w(), "column")) {
+      return null;
+    }
     return new Conv(b.input(), Shape.chw((int) out, win.outH(), win.outW()), win.h(), win.w(), bias);
   }
 
@@ -106,6 +109,38 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
               }
             y[((n * outC() + co) * output.h() + oh) * output.w() + ow] = s;
           }
+  }
+
+  /**
+   * A conv whose every window on one axis holds only padding (a large padding or dilation on a
+   * small map) outputs its bias whatever the input: nothing before it could learn. PyTorch runs
+   * it; cnnc calls it the mistake it is. Some windows in the padding (a 1×1 conv with p1) are fine.
+   */
+  private static boolean someWindowReadsInput(Binding b, Window win, int n, String axis) {
+    if (win.anyWindowReadsInput(n)) return true;
+    long out = win.out(n);
+    String fix = "";
+    for (int p = win.padBefore() - 1; p >= 0 && fix.isEmpty(); p--) {
+      Window smaller = Window.of(win.k(), win.s(), win.d(), p);
+      if (smaller.out(n) >= 1 && smaller.anyWindowReadsInput(n)) fix = ": `p" + p + "` does";
+    }
+    String how = "padding " + win.padBefore() + (win.d() > 1 ? ", dilation " + win.d() : "") + (win.s() > 1 ? ", stride " + win.s() : "");
+    b.error("window-in-padding",
+        "`" + b.name() + "`: no window reads the input: the " + out + " output " + axis + (out == 1 ? "" : "s") + " read "
+            + axis + "s " + taps(win, 0) + (out == 1 ? "" : " to " + taps(win, out - 1)) + " (" + how + "), and the input has "
+            + (n == 1 ? "only " + axis + " 0" : axis + "s 0 to " + (n - 1)) + ", so the output would not depend on the input",
+        "pad less or dilate less so that a window reaches the input" + fix);
+    return false;
+  }
+
+  /** The rows output row o's window reads: "{−3, −1, 1}". */
+  private static String taps(Window win, long o) {
+    StringBuilder b = new StringBuilder("{");
+    for (int t = 0; t < win.k(); t++) {
+      long row = o * win.s() - win.padBefore() + (long) t * win.d();
+      b.append(t == 0 ? "" : ", ").append(row < 0 ? "−" + -row : Long.toString(row));
+    }
+    return b.append('}').toString();
   }
 
   /** db[co] += Σ dy; dw += dy · x; dx += dy · w, over the same taps as the forward. */

@@ -74,6 +74,20 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
     return -1;
   }
 
+  /**
+   * Whether some output row's window reads an input row. A window that reads row r starts in
+   * [r − d·(k − 1), r], so only the outputs whose window starts in [−d·(k − 1), n − 1] are tried,
+   * and the first that starts inside the input reads it: at most about d·k / s tries.
+   */
+  public boolean anyWindowReadsInput(long n) {
+    long lo = Math.max(0, ceilDiv(padBefore - (extent() - 1), s));
+    long hi = Math.min(out(n) - 1, Math.floorDiv(padBefore + n - 1, s));
+    for (long o = lo; o <= hi; o++) {
+      if (readsInput(o * s - padBefore, n)) return true;
+    }
+    return false;
+  }
+
   /** The first output row whose window starts inside the input (reads no leading padding). */
   public long firstInside() {
     return ceilDiv(padBefore, s);

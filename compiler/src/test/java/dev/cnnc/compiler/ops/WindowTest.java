@@ -58,6 +58,23 @@ class WindowTest {
     assertEquals(dropped, Window.of(k, s, d, p).droppedRows(n), why);
   }
 
+  @ParameterizedTest(name = "n={0} k={1} s={2} p={3} d={4}: {5}")
+  @CsvSource(delimiter = '|', textBlock = """
+      # n | k | s | p | d | reads | why (taps of output o start at o·s − p, d apart)
+        1 | 3 | 2 | 3 | 2 | false | windows {−3, −1, 1} and {−1, 1, 3} skip row 0
+        1 | 3 | 2 | 2 | 2 | true  | window {−2, 0, 2} reads row 0
+        1 | 3 | 1 | 1 | 2 | false | windows {−1, 1, 3} (the only one: out = 1) skips row 0
+        1 | 1 | 2 | 1 | 1 | false | windows {−1} and {1}: the stride steps over row 0
+        2 | 1 | 2 | 1 | 1 | true  | window {1} reads row 1
+        2 | 1 | 1 | 3 | 1 | true  | windows −3 … 4: rows 0 and 1 read, the others are padding
+        3 | 3 | 1 | 1 | 1 | true  | an ordinary padded conv
+        1000000000 | 3 | 1 | 1 | 1 | true | a 10⁹-row map: the first window inside is found at once
+        1000000000 | 3 | 7 | 1000000000 | 1000 | true | 10⁹ rows of padding: only windows near the input are tried
+      """)
+  void someWindowReadsTheInput(long n, int k, int s, int p, int d, boolean reads, String why) {
+    assertEquals(reads, Window.of(k, s, d, p).anyWindowReadsInput(n), why);
+  }
+
   @ParameterizedTest(name = "same n={0} k={1} s={2} d={3}: {4} before, {5} after, out {6}: {7}")
   @CsvSource(delimiter = '|', textBlock = """
       # n | k | s | d | before | after | out | total = max((out − 1)·s + d·(k − 1) + 1 − n, 0)
