@@ -291,7 +291,14 @@ public final class JavaEmitter {
           .addCode(backward && writesPartials(v) ? CodeBlock.of("final float[] g = partials[chunk];\n") : CodeBlock.of(""))
           .addCode(body).build());
       m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
-      String count = v.op().javaOverChannels() ? Integer.toString(v.op().input().channels()) : "n";
+      long macs = v.op().macs();
+      boolean split = backward && v.op().javaWeightGradientsOverOutputs();
+      // a backward that splits the input features reads dy after the weight kernel has finished with it
+      boolean weightsFirst = split && v.op().javaBackwardRange() > 0;
+      if (weightsFirst) weightKernel(m, v, gen, kernels);
+      int range = backward ? v.op().javaBackwardRange() : v.op().javaForwardRange();
+      String count = v.op().javaOverChannels() ? Integer.toString(v.op().input().channels())
+          : range > 0 ? Integer.toString(range) : "n";
       if (gen.prepare().isEmpty()) {
         m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), count, kernel);
       } else {
@@ -302,22 +309,24 @@ public final class JavaEmitter {
             .addCode(gen.prepare().build()).build());
         m.addStatement("launch($L, this::$L, $L, this::$L)", kernelTable.size(), prepare, count, kernel);
       }
-      long macs = v.op().macs();
-      boolean split = backward && v.op().javaWeightGradientsOverOutputs();
       kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", phase, v.name(), v.op().describe() + fusions(v),
           2 * (backward ? (split ? macs : 2 * macs) : macs)));
-      if (split) {
-        String weights = methodName("weights", v);
-        kernels.add(MethodSpec.methodBuilder(weights).addModifiers(Modifier.PRIVATE)
-            .addJavadoc("Parameter gradients of $L, part [lo, hi) of its weights over the whole batch, written to gradients.\n",
-                JavaNames.comment(v.name()))
-            .addParameter(int.class, "t").addParameter(int.class, "chunk").addParameter(int.class, "lo").addParameter(int.class, "hi")
-            .addCode(v.op().javaBackwardWeights(gen)).build());
-        m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.op().javaWeightGradientsRange(), weights);
-        kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", "weights", v.name(), v.op().describe() + fusions(v), 2 * macs));
-      }
+      if (split && !weightsFirst) weightKernel(m, v, gen, kernels);
     }
     return m.build();
+  }
+
+  /** The launch of v's weight-gradient kernel, which splits its weights over the whole batch. */
+  private void weightKernel(MethodSpec.Builder m, Node v, Gen gen, List<MethodSpec> kernels) {
+    String weights = methodName("weights", v);
+    kernels.add(MethodSpec.methodBuilder(weights).addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Parameter gradients of $L, part [lo, hi) of its weights over the whole batch, written to gradients.\n",
+            JavaNames.comment(v.name()))
+        .addParameter(int.class, "t").addParameter(int.class, "chunk").addParameter(int.class, "lo").addParameter(int.class, "hi")
+        .addCode(v.op().javaBackwardWeights(gen)).build());
+    m.addStatement("launch($L, $L, this::$L)", kernelTable.size(), v.op().javaWeightGradientsRange(), weights);
+    kernelTable.add(CodeBlock.of("new Kernel($S, $S, $S, $LL)", "weights", v.name(), v.op().describe() + fusions(v),
+        2 * v.op().macs()));
   }
 
   private String javadoc(Node v, boolean backward, boolean training) {
@@ -325,7 +334,10 @@ public final class JavaEmitter {
         + v.name() + ": " + v.op().describe() + fusions(v) + ".";
     StringBuilder d = new StringBuilder(JavaNames.comment(what)).append("\n");
     d.append("(N, ").append(dims(v.op().input().dims())).append(") → (N, ").append(dims(v.output().dims()))
-        .append(v.op().javaOverChannels() ? "); threads split the channels.\n" : "); threads split the images.\n");
+        .append(v.op().javaOverChannels() ? "); threads split the channels.\n"
+            : (backward ? v.op().javaBackwardRange() : v.op().javaForwardRange()) > 0
+                ? (backward ? "); threads split the input features.\n" : "); threads split the output features.\n")
+            : "); threads split the images.\n");
     if (v.span().isKnown() && spec != null) {
       d.append("<p>Spec line ").append(v.span().line()).append(": {@code ")
           .append(JavaNames.comment(spec.line(v.span().line()).strip()).replace("}", "&#125;").replace("@", "&#64;"))

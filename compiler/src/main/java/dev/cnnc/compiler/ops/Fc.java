@@ -144,24 +144,65 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
       }
   }
 
-  // ---- Java kernels over images [lo, hi): one GEMM for the thread's rows of the batch ----
+  // ---- Java kernels. A large fc (weights past 1 MB) splits features between threads: the
+  // forward and the weight gradient its output features, the input gradient its input features,
+  // so each chunk reads its part of the weights once, and the whole batch from cache. Split by
+  // images, every chunk streamed all of the weights (SimpleCNN's fc1, 4 MB, 8 times a pass). A
+  // small fc stays in cache either way, and splits the images: its products stay wide ----
 
   private static final com.squareup.javapoet.ClassName GEMM = com.squareup.javapoet.ClassName.get("dev.cnnc.runtime.cpu", "Gemm");
 
-  /** y (rows, out) = x (rows, in) · wᵀ, then bias and the fused activation in one pass. */
+  /**
+   * Weights (floats) from which the kernels split features, not images. SimpleCNN's fc1 (1 M),
+   * `cnnc bench`, five alternating pairs of builds, 2 threads: forward 0.74–0.92 → 0.58–0.70 ms a
+   * step, input gradient 0.53–0.57 → 0.43–0.55, inference 2.50–2.79 → 2.27–2.43 ms a batch of 256.
+   * Its fc2 (5 K floats) lost that way, 0.008–0.010 → 0.018–0.024 ms (one or two outputs a chunk),
+   * so small layers keep splitting the images.
+   */
+  static final long SPLIT_FEATURES = 1 << 18;
+
+  private boolean splitsFeatures() {
+    return (long) in() * out() >= SPLIT_FEATURES;
+  }
+
+  @Override
+  public int javaForwardRange() {
+    return splitsFeatures() ? out() : 0;
+  }
+
+  @Override
+  public int javaBackwardRange() {
+    return splitsFeatures() ? in() : 0;
+  }
+
+  /**
+   * y = x · wᵀ, then bias and the fused activation in one pass: for the chunk's images, or for the
+   * chunk's output features o in [lo, hi) (y[:, lo..hi) = x · w[lo..hi)ᵀ) when the fc splits features.
+   */
   @Override
   public CodeBlock javaForward(JavaGen k) {
     boolean hasBias = bias || k.node().fold() != null;
+    boolean features = splitsFeatures();
     CodeBlock.Builder c = CodeBlock.builder()
-        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
-        .addStatement("$T.mmt(hi - lo, $L, $L, x, lo * $L, $L, w, $L, $L, y, lo * $L, $L, false)", GEMM, out(), in(),
-            in(), in(), k.param("weight"), in(), out(), out());
+        .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"));
+    if (features) {
+      c.addStatement("$T.mmt(batch, hi - lo, $L, x, 0, $L, w, $L + lo * $L, $L, y, lo, $L, false)", GEMM, in(), in(),
+          k.param("weight"), in(), in(), out());
+    } else {
+      c.addStatement("$T.mmt(hi - lo, $L, $L, x, lo * $L, $L, w, $L, $L, y, lo * $L, $L, false)", GEMM, out(), in(),
+          in(), in(), k.param("weight"), in(), out(), out());
+    }
     if (hasBias || k.epilogue() != null) {
       String v = hasBias ? "y[i] + " + k.paramArray("bias") + "[" + k.param("bias") + " + o]" : "y[i]";
-      c.add(k.epilogue() != null ? "// bias and $L in one pass\n" : "// bias\n", k.epilogue() == null ? "" : k.epilogue().describe())
-          .beginControlFlow("for (int n = lo; n < hi; n++)")
-          .beginControlFlow("for (int o = 0, i = n * $L; o < $L; o++, i++)", out(), out())
-          .addStatement("y[i] = $L", k.epilogue() == null ? v : k.epilogue().javaApply("(" + v + ")"))
+      c.add(k.epilogue() != null ? "// bias and $L in one pass\n" : "// bias\n", k.epilogue() == null ? "" : k.epilogue().describe());
+      if (features) {
+        c.beginControlFlow("for (int n = 0; n < batch; n++)")
+            .beginControlFlow("for (int o = lo, i = n * $L + lo; o < hi; o++, i++)", out());
+      } else {
+        c.beginControlFlow("for (int n = lo; n < hi; n++)")
+            .beginControlFlow("for (int o = 0, i = n * $L; o < $L; o++, i++)", out(), out());
+      }
+      c.addStatement("y[i] = $L", k.epilogue() == null ? v : k.epilogue().javaApply("(" + v + ")"))
           .endControlFlow().endControlFlow();
     }
     return c.build();
@@ -172,11 +213,25 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
     return true;
   }
 
-  /** The activation's derivative applied to dy in place; dx (=/+=) dy · w, one GEMM over the thread's rows. */
+  /**
+   * dx (=/+=) dy · w: for the chunk's images, after the fused activation's derivative is applied
+   * to their rows of dy in place (the weight kernel, launched next, reads dy after it); or, when
+   * the fc splits features, for the chunk's input features (dx[:, lo..hi) = dy · w[:, lo..hi)),
+   * after the weight kernel, which then applies that derivative.
+   */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
     String dx = k.dx(0);
-    CodeBlock.Builder c = CodeBlock.builder().addStatement("final float[] dy = $L, w = params", k.dy());
+    CodeBlock.Builder c = CodeBlock.builder();
+    if (splitsFeatures()) {
+      if (dx == null) return c.add("// no input gradient: the weight kernel did all the work\n").build();
+      return c.addStatement("final float[] dy = $L, w = params", k.dy())
+          .add("// dx (batch, in) columns [lo, hi) $L dy (batch, out) · w (out, in) columns [lo, hi)\n", k.accumulate(0) ? "+=" : "=")
+          .addStatement("$T.mm(batch, hi - lo, $L, dy, 0, $L, 1, w, $L + lo, $L, $L, lo, $L, $L)", GEMM, out(), out(),
+              k.param("weight"), in(), dx, in(), k.accumulate(0))
+          .build();
+    }
+    c.addStatement("final float[] dy = $L, w = params", k.dy());
     if (k.epilogue() != null) {
       c.add("// $L' applied once, in place: both backward kernels read dy after it\n", k.epilogue().describe())
           .beginControlFlow("for (int i = lo * $L; i < hi * $L; i++)", out(), out())
@@ -191,12 +246,22 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
     return c.build();
   }
 
-  /** dw[o] = Σ_n dy[n, o] · x[n] and db[o] = Σ_n dy[n, o] for the chunk's output features o in [lo, hi). */
+  /**
+   * dw[o] = Σ_n dy[n, o] · x[n] and db[o] = Σ_n dy[n, o] for the chunk's output features o in
+   * [lo, hi); when the fc splits features, the fused activation's derivative is first applied to
+   * those columns of dy in place (the input-gradient kernel, launched next, reads it).
+   */
   @Override
   public CodeBlock javaBackwardWeights(JavaGen k) {
-    CodeBlock.Builder c = CodeBlock.builder()
-        .addStatement("final float[] x = $L, dy = $L", k.x(0), k.dy())
-        .add("// dw (out, in) = dyᵀ (out, batch) · x (batch, in), rows [lo, hi)\n")
+    CodeBlock.Builder c = CodeBlock.builder().addStatement("final float[] x = $L, dy = $L", k.x(0), k.dy());
+    if (splitsFeatures() && k.epilogue() != null) {
+      c.add("// $L' applied once, in place: this kernel and the input gradient read dy after it\n", k.epilogue().describe())
+          .beginControlFlow("for (int n = 0; n < batch; n++)")
+          .beginControlFlow("for (int i = n * $L + lo; i < n * $L + hi; i++)", out(), out())
+          .addStatement("dy[i] = $L", k.epilogue().javaGradFromOutput("dy[i]", k.y() + "[i]"))
+          .endControlFlow().endControlFlow();
+    }
+    c.add("// dw (out, in) = dyᵀ (out, batch) · x (batch, in), rows [lo, hi)\n")
         .addStatement("$T.mm(hi - lo, $L, batch, dy, lo, 1, $L, x, 0, $L, gradients, $L + lo * $L, $L, false)", GEMM, in(),
             out(), in(), k.param("weight"), in(), in());
     if (bias) {

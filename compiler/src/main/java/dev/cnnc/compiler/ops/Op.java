@@ -86,6 +86,25 @@ public interface Op {
     return false;
   }
 
+  /**
+   * The range the forward kernel's chunks split instead of the images (0: the images). fc splits
+   * its output features, all images each: a chunk of images streamed the whole weight matrix (4 MB
+   * for SimpleCNN's fc1) once per chunk, a chunk of outputs reads its rows of it once.
+   */
+  default int javaForwardRange() {
+    return 0;
+  }
+
+  /**
+   * The range the backward kernel's chunks split instead of the images (0: the images). fc splits
+   * its input features, reading its columns of the weights once; its backward then runs after the
+   * weight-gradient kernel ({@link #javaWeightGradientsOverOutputs}), which applies a fused
+   * activation's derivative to dy first.
+   */
+  default int javaBackwardRange() {
+    return 0;
+  }
+
   /** The size of the range that second kernel's chunks split (default: the output features). */
   default int javaWeightGradientsRange() {
     return output().channels();

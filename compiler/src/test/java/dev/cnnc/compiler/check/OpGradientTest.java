@@ -104,7 +104,12 @@ class OpGradientTest {
         // under 8 input channels, im2col with 256+ output pixels: an RGB input, then one with an input
         // gradient and 17 outputs (a vector and a column)
         net("conv_rgb_sliding_dw", "input 3x16x16 conv(16, k3, p1, nobias) -> tanh -> gap -> fc(3)"),
-        net("conv_few_channels_sliding_dw", "input 2x16x17 conv(4, k1) -> tanh -> conv(17, k3, p1) -> tanh -> gap -> fc(3)"));
+        net("conv_few_channels_sliding_dw", "input 2x16x17 conv(4, k1) -> tanh -> conv(17, k3, p1) -> tanh -> gap -> fc(3)"),
+        // fc weights of 2^18 floats or more: threads split the features (uneven chunks of 257 outputs),
+        // with a fused activation, a folded batch norm, and an input gradient added to the shortcut's
+        net("fc_split_features", "input 4x16x16 conv(4, k1) -> flatten -> fc(257) -> relu -> fc(3)"),
+        net("fc_split_features_bn", "input 4x16x16 flatten -> fc(257, nobias) -> bn -> tanh -> fc(3)"),
+        net("fc_split_features_accumulates", "input 1x32x32 flatten -> residual { fc(256) -> gelu -> fc(1024) } -> fc(3)"));
   }
 
 
@@ -161,6 +166,18 @@ class OpGradientTest {
     GradientCheck check = new GradientCheck(new SourceFile(name + ".cnn", spec), 5, 0.1f);
     check.javaAgainstReference(1);
     check.javaAgainstReference(3);
+  }
+
+  @org.junit.jupiter.api.Test
+  void largeFcsSplitFeaturesAndSmallOnesImages() {
+    wideNets().filter(a -> a.get()[0].toString().startsWith("fc_split")).forEach(a -> {
+      SourceFile file = new SourceFile(a.get()[0] + ".cnn", a.get()[1].toString());
+      String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+      org.junit.jupiter.api.Assertions.assertTrue(java.contains("threads split the output features")
+          && java.contains("threads split the input features"), a.get()[0] + " should split features");
+      // the 3-way classifier (under 2^18 weights) splits images
+      org.junit.jupiter.api.Assertions.assertTrue(java.contains("(N, 3); threads split the images"), a.get()[0] + "'s classifier");
+    });
   }
 
   @org.junit.jupiter.api.Test
