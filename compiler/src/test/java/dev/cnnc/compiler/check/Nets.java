@@ -104,6 +104,7 @@ final class Nets {
         at = i;
       }
     }
-    return new Difference(Math.sqrt(num) / Math.max(Math.sqrt(den), floor), worst, at);
+    // equal arrays agree even when both are all zeros (0 / 0 would be NaN, which fails)
+    return new Difference(num == 0 ? 0 : Math.sqrt(num) / Math.max(Math.sqrt(den), floor), worst, at);
   }
 }
