@@ -26,6 +26,8 @@ class RandomNetworkTest {
   private static final int RUNS = Integer.getInteger("cnnc.random.runs", 100);
   /** Every this many networks also run as CUDA on the emulator (a C++ build each, ~seconds). */
   private static final int CUDA_EVERY = Integer.getInteger("cnnc.random.cudaEvery", 5);
+  /** Every this many networks also compile their CUDA with nvcc (several seconds each). */
+  private static final int NVCC_EVERY = Integer.getInteger("cnnc.random.nvccEvery", 10);
   /** Every this many networks also check the reference against finite differences. */
   private static final int FD_EVERY = Integer.getInteger("cnnc.random.fdEvery", 3);
   /**
@@ -104,6 +106,26 @@ class RandomNetworkTest {
               throw new AssertionFailedError(conv + ", largest error " + worst + ":\n  " + String.join("\n  ", problems));
             }
           });
+        }));
+  }
+
+  /**
+   * The CUDA of every tenth network (each way of computing convs in turn) compiles with nvcc for
+   * Hopper, where nvcc is installed: the emulator compiles it as C++, which accepts what nvcc might
+   * not, and no GPU has run it yet.
+   */
+  @TestFactory
+  Stream<DynamicTest> generatedCudaCompilesWithNvcc() {
+    return LongStream.range(SEED, SEED + RUNS).filter(s -> s % NVCC_EVERY == 0)
+        .mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> {
+          java.nio.file.Path nvcc = dev.cnnc.runtime.cuda.CudaCompiler.findNvcc();
+          assumeTrue(nvcc != null, "nvcc is not installed");
+          SourceFile f = file(seed);
+          assumeTrue(checks(f), "does not check");
+          Convolutions conv = Convolutions.values()[(int) Math.floorMod(seed / NVCC_EVERY, Convolutions.values().length)];
+          var out = dev.cnnc.compiler.emit.CudaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(f)), f, conv);
+          byte[] cubin = dev.cnnc.runtime.cuda.CudaCompiler.nvcc(nvcc, out.source(), out.fileName(), "sm_90");
+          assertTrue(cubin.length > 1000 && cubin[0] == 0x7f && cubin[1] == 'E', f.name() + ": not an ELF cubin\n" + f.text());
         }));
   }
 
