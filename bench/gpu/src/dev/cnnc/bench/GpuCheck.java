@@ -151,7 +151,11 @@ public final class GpuCheck {
 
   // ---- networks ----
 
-  /** Every example that checks, and the every-op network of the tests. */
+  /**
+   * Every example that checks, the every-op network of the tests, and eight networks of the tests'
+   * random-network generator (bench/gpu/random: layers before the first parameter, custom
+   * shortcuts, dilated and strided convs, all-convolutional heads, flat batch norms).
+   */
   List<SourceFile> specs() throws IOException {
     List<SourceFile> specs = new ArrayList<>();
     try (Stream<Path> files = Files.list(repo.resolve("examples"))) {
@@ -162,6 +166,14 @@ public final class GpuCheck {
     }
     Path everyOp = repo.resolve("compiler/src/test/resources/every_op.cnn");
     specs.add(new SourceFile("every_op.cnn", Files.readString(everyOp)));
+    Path random = repo.resolve("bench/gpu/random");
+    if (Files.isDirectory(random)) {
+      try (Stream<Path> files = Files.list(random)) {
+        for (Path p : files.filter(f -> f.toString().endsWith(".cnn")).sorted().toList()) {
+          specs.add(new SourceFile("random/" + p.getFileName(), Files.readString(p)));
+        }
+      }
+    }
     return specs;
   }
 
