@@ -120,11 +120,17 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     if (win.anyWindowReadsInput(n)) return true;
     long out = win.out(n);
     String fix = "";
-    for (int p = win.padBefore() - 1; p >= 0 && fix.isEmpty(); p--) {
+    for (int p = Math.max(win.padBefore(), win.padAfter()) - 1; p >= 0 && fix.isEmpty(); p--) {
       Window smaller = Window.of(win.k(), win.s(), win.d(), p);
       if (smaller.out(n) >= 1 && smaller.anyWindowReadsInput(n)) fix = ": `p" + p + "` does";
     }
-    String how = "padding " + win.padBefore() + (win.d() > 1 ? ", dilation " + win.d() : "") + (win.s() > 1 ? ", stride " + win.s() : "");
+    // no padding helps (a dilated kernel wider than the map, `same` included): a smaller dilation may
+    for (int d = win.d() - 1; d >= 1 && fix.isEmpty(); d--) {
+      Window same = Window.same(n, win.k(), win.s(), d);
+      if (same.anyWindowReadsInput(n)) fix = ": `d" + d + "` with `same` does";
+    }
+    String pad = win.symmetric() ? "padding " + win.padBefore() : "padding " + win.padBefore() + " before and " + win.padAfter() + " after";
+    String how = pad + (win.d() > 1 ? ", dilation " + win.d() : "") + (win.s() > 1 ? ", stride " + win.s() : "");
     b.error("window-in-padding",
         "`" + b.name() + "`: no window reads the input: the " + out + " output " + axis + (out == 1 ? "" : "s") + " read "
             + axis + "s " + taps(win, 0) + (out == 1 ? "" : " to " + taps(win, out - 1)) + " (" + how + "), and the input has "
