@@ -1,6 +1,7 @@
 // Random valid networks for differential tests: a seeded generator that writes spec text mixing
-// every op, padding mode, stride, dilation, fusion and residual form at sizes that cross the Java
-// backend's path thresholds (8 input channels, 64 and 256 output pixels, 16-float vectors).
+// every op, padding mode, stride, dilation, fusion, residual form and head at sizes that cross the
+// Java backend's path thresholds (8 input channels, 64 and 256 output pixels, 16-float vectors,
+// fc layers of 2^18 weights).
 package dev.cnnc.compiler.check;
 
 import java.util.ArrayList;

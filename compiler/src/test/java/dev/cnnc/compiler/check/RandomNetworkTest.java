@@ -1,7 +1,9 @@
-// Differential tests on random networks (RandomNets): the generated Java, and the generated CUDA on
-// the CPU emulator, against the reference interpreter, for combinations of ops, sizes and fusions
-// no hand-written list covers. Seeded: a failure names its seed and prints its spec. For a longer
-// campaign: -Dcnnc.random.runs=500 (and -Dcnnc.random.seed=N for another stretch of seeds).
+// Differential tests on random networks (RandomNets), for combinations of ops, sizes and fusions no
+// hand-written list covers: the generated Java against the reference interpreter, and on 1 and 3
+// threads to the same bits; the reference against finite differences; the generated CUDA on the
+// CPU emulator against the reference, and through nvcc. Seeded: a failure names its seed and
+// prints its spec. A longer campaign: -Dcnnc.random.runs=2000 (-Dcnnc.random.seed=N for other
+// seeds; -Dcnnc.random.cudaEvery, nvccEvery and fdEvery thin or thicken those checks).
 package dev.cnnc.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,10 +38,10 @@ class RandomNetworkTest {
    */
   private static final int DRAWS = 3;
   /**
-   * Each gradient tensor's relative error (the whole gradient's is a fifth of it, 2e-4). Looser than the hand-picked tests' 2e-4: a batch norm over a few
-   * values (a flat one at batch 2 or 3) divides by a σ near its ε and so magnifies float32 rounding
-   * in every tensor before it to 2–5e-4 in a 2,000-network campaign. A wrong index or a lost image
-   * is off by 1e-2 or more.
+   * Each gradient tensor's relative error (the whole gradient's is a fifth of it, 2e-4). Looser
+   * than the hand-picked tests' 2e-4: a batch norm over a few values (a flat one at batch 2 or 3)
+   * divides by a σ near its ε and so magnifies float32 rounding in every tensor before it to
+   * 2–5e-4 in a 2,000-network campaign. A wrong index or a lost image is off by 1e-2 or more.
    */
   private static final double TENSOR_TOLERANCE = 1e-3;
 
@@ -51,7 +53,10 @@ class RandomNetworkTest {
     return Frontend.check(f).ok();
   }
 
-  /** The generator means every spec to check; the few that do not (a window past a tiny map) are skipped below. */
+  /**
+   * The generator means every spec to check; the few that do not (a dilated window that misses a
+   * one-pixel map: about 1 in 200) are skipped below.
+   */
   @Test
   void nearlyEveryGeneratedSpecChecks() {
     List<String> rejected = new ArrayList<>();
