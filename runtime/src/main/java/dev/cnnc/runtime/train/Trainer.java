@@ -148,13 +148,27 @@ public final class Trainer {
     writeCurves(history);
   }
 
-  /** A plot that cannot be drawn (no fonts on a bare server) must not cost a training run. */
+  /**
+   * A plot that cannot be drawn (no fonts on a bare server, no plotting library in a trimmed
+   * runtime such as the GPU check's) must not cost a training run; it is said once, not each epoch.
+   */
   private void writeCurves(List<EpochMetrics> history) {
     try {
       Curves.write(config.out().resolve(CURVES), history);
     } catch (RuntimeException | LinkageError | InternalError e) {
-      if (console != null) console.println("warning: could not draw " + CURVES + ": " + e);
+      if (console != null && !curvesWarned) console.println(curvesWarning(e));
+      curvesWarned = true;
     }
+  }
+
+  private boolean curvesWarned;
+
+  /** The warning for a plot that could not be drawn, in words rather than a class name. */
+  static String curvesWarning(Throwable e) {
+    String why = e instanceof NoClassDefFoundError && String.valueOf(e.getMessage()).contains("xchart")
+        ? "the plotting library (org.knowm.xchart) is not on the class path"
+        : String.valueOf(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+    return "warning: " + CURVES + " not drawn: " + why + "; " + METRICS + " has the same figures";
   }
 
   private int resume(Model model, Optimizer optimizer, Dataset train, List<EpochMetrics> history) {

@@ -44,6 +44,15 @@ class TrainerTest {
     return TrainConfig.defaults().withEpochs(2).withBatch(BATCH).withSeed(5).withOut(tmp.resolve(out));
   }
 
+  /** The GPU check's trimmed runtime has no xchart: the warning says so in words, not as a class name. */
+  @Test
+  void aPlotThatCannotBeDrawnIsExplainedInWords() {
+    assertEquals("warning: curves.png not drawn: the plotting library (org.knowm.xchart) is not on the class path;"
+        + " metrics.jsonl has the same figures", Trainer.curvesWarning(new NoClassDefFoundError("org/knowm/xchart/XYChartBuilder")));
+    assertEquals("warning: curves.png not drawn: no fonts; metrics.jsonl has the same figures",
+        Trainer.curvesWarning(new InternalError("no fonts")));
+  }
+
   @Test
   void learnsAndWritesEveryOutput() throws IOException {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
