@@ -334,16 +334,22 @@ public final class JavaEmitter {
         + v.name() + ": " + v.op().describe() + fusions(v) + ".";
     StringBuilder d = new StringBuilder(JavaNames.comment(what)).append("\n");
     d.append("(N, ").append(dims(v.op().input().dims())).append(") → (N, ").append(dims(v.output().dims()))
-        .append(v.op().javaOverChannels() ? "); threads split the channels.\n"
-            : (backward ? v.op().javaBackwardRange() : v.op().javaForwardRange()) > 0
-                ? (backward ? "); threads split the input features.\n" : "); threads split the output features.\n")
-            : "); threads split the images.\n");
+        .append("); threads split the ").append(splits(v, backward)).append(".\n");
     if (v.span().isKnown() && spec != null) {
       d.append("<p>Spec line ").append(v.span().line()).append(": {@code ")
           .append(JavaNames.comment(spec.line(v.span().line()).strip()).replace("}", "&#125;").replace("@", "&#64;"))
           .append("}\n");
     }
     return d.toString().replace("$", "$$");
+  }
+
+  /** What the threads of v's forward (or backward) kernel split: "images", "channels", or fc's features. */
+  private static String splits(Node v, boolean backward) {
+    if (v.op().javaOverChannels()) return "channels";
+    if (backward ? v.op().javaBackwardRange() > 0 : v.op().javaForwardRange() > 0) {
+      return backward ? "input features" : "output features";
+    }
+    return "images";
   }
 
   private static String fusions(Node v) {

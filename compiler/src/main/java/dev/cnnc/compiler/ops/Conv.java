@@ -144,7 +144,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     StringBuilder b = new StringBuilder("{");
     for (int t = 0; t < win.k(); t++) {
       long row = o * win.s() - win.padBefore() + (long) t * win.d();
-      b.append(t == 0 ? "" : ", ").append(row < 0 ? "−" + -row : Long.toString(row));
+      b.append(t == 0 ? "" : ", ").append(Window.signed(row));
     }
     return b.append('}').toString();
   }

@@ -41,14 +41,10 @@ public record Pool(Shape input, Shape output, Window h, Window w, boolean max) i
     long first = o * win.s() - win.padBefore();
     b.error("window-in-padding",
         "`" + b.name() + "`: the window of output " + axis + " " + o + " reads only padding (input " + axis + "s "
-            + signed(first) + " to " + signed(first + win.extent() - 1) + "; the input has " + axis + "s 0 to " + (n - 1) + ")",
+            + Window.signed(first) + " to " + Window.signed(first + win.extent() - 1) + "; the input has " + axis + "s 0 to " + (n - 1) + ")",
         "a pooling window must hold at least one input: use padding of at most half the kernel, `p" + win.k() / 2
             + "` here (PyTorch's limit too)");
     return false;
-  }
-
-  private static String signed(long v) {
-    return v < 0 ? "−" + -v : Long.toString(v);
   }
 
   @Override

@@ -118,6 +118,11 @@ public record Window(int k, int s, int d, int padBefore, int padAfter) {
     return "floor((" + n + " + " + pad + " − " + d + "·(" + k + " − 1) − 1) / " + s + ") + 1 = " + out(n);
   }
 
+  /** A row number for messages, with a real minus sign for rows in the leading padding: "−3". */
+  static String signed(long row) {
+    return row < 0 ? "−" + -row : Long.toString(row);
+  }
+
   private static long ceilDiv(long a, long b) {
     return -Math.floorDiv(-a, b);
   }

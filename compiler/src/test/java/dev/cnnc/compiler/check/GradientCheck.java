@@ -155,8 +155,9 @@ final class GradientCheck {
     String what = graph.name() + " (" + threads + " threads)";
     assertEquals(b.lossSum(), a.lossSum(), 1e-4 * Math.max(1, Math.abs(b.lossSum())), what + ": loss");
     // A bias followed by batch norm has a true gradient of 0: measure it against the whole gradient's size.
-    double floor = 1e-3 * norm(ref.gradientData());
-    double rms = norm(ref.gradientData()) / Math.sqrt(Math.max(1, ref.gradientData().length));
+    double whole = norm(ref.gradientData());
+    double floor = 1e-3 * whole;
+    double rms = whole / Math.sqrt(Math.max(1, ref.gradientData().length));
     for (TensorSpec t : ref.parameters()) {
       double tensorFloor = floorAtRms ? Math.max(floor, rms * Math.sqrt(t.size())) : floor;
       Nets.Difference d = Nets.compare(slice(net.gradientData(), t), slice(ref.gradientData(), t), tensorFloor);

@@ -96,26 +96,11 @@ class RandomNetworkTest {
           int batch = 3 + (int) Math.floorMod(seed * 5, 11);
           float[] x = Nets.randomFloats(batch * (int) graph.input().size(), seed, 1.0);
           int[] labels = Nets.labels(batch, graph.output().output().channels(), seed + 1);
-          float[][] params = new float[2][];
-          float[][] buffers = new float[2][];
-          float[][] logits = new float[2][];
-          int[] threads = {1, 3};
-          for (int i = 0; i < 2; i++) {
-            dev.cnnc.runtime.cpu.CpuNetwork net = Nets.java(graph, f, batch, threads[i]);
-            net.initialize(seed);
-            var sgd = dev.cnnc.runtime.optim.OptimizerConfig.sgd(0.05, 0.9).create(net.parameters(), net.parameterData().length);
-            for (int step = 0; step < 2; step++) {
-              net.trainStep(x, labels, batch - step, 0.1f, step);
-              sgd.step(net.parameterData(), net.gradientData(), 0.05);
-            }
-            params[i] = net.parameterData().clone();
-            buffers[i] = net.bufferData().clone();
-            logits[i] = new float[batch * graph.output().output().channels()];
-            net.infer(x, batch, logits[i]);
-          }
-          org.junit.jupiter.api.Assertions.assertArrayEquals(params[0], params[1], f.name() + ": parameters\n" + f.text());
-          org.junit.jupiter.api.Assertions.assertArrayEquals(buffers[0], buffers[1], f.name() + ": running statistics\n" + f.text());
-          org.junit.jupiter.api.Assertions.assertArrayEquals(logits[0], logits[1], f.name() + ": logits\n" + f.text());
+          var one = ThreadCountTest.train(graph, f, 1, batch, x, labels, 2, 0.1f, seed);
+          var three = ThreadCountTest.train(graph, f, 3, batch, x, labels, 2, 0.1f, seed);
+          org.junit.jupiter.api.Assertions.assertArrayEquals(one.params(), three.params(), f.name() + ": parameters\n" + f.text());
+          org.junit.jupiter.api.Assertions.assertArrayEquals(one.buffers(), three.buffers(), f.name() + ": running statistics\n" + f.text());
+          org.junit.jupiter.api.Assertions.assertArrayEquals(one.logits(), three.logits(), f.name() + ": logits\n" + f.text());
         }));
   }
 

@@ -31,23 +31,32 @@ class ThreadCountTest {
     int batch = 13;
     float[] x = Nets.randomFloats(batch * 3 * 16 * 16, 5, 1.0);
     int[] labels = Nets.labels(batch, 10, 6);
-    float[][] params = new float[3][];
-    float[][] logits = new float[3][];
-    for (int threads = 1; threads <= 3; threads++) {
-      CpuNetwork net = Nets.java(graph, source, batch, threads);
-      net.initialize(3);
-      Optimizer sgd = OptimizerConfig.sgd(0.05, 0.9).create(net.parameters(), net.parameterData().length);
-      for (int step = 0; step < 3; step++) {
-        net.trainStep(x, labels, batch - step, 0f, step);
-        sgd.step(net.parameterData(), net.gradientData(), 0.05);
-      }
-      params[threads - 1] = net.parameterData().clone();
-      logits[threads - 1] = new float[batch * 10];
-      net.infer(x, batch, logits[threads - 1]);
+    Trained one = train(graph, source, 1, batch, x, labels, 3, 0f, 3);
+    for (int threads = 2; threads <= 3; threads++) {
+      Trained other = train(graph, source, threads, batch, x, labels, 3, 0f, 3);
+      assertArrayEquals(one.params(), other.params(), "parameters after 3 steps on " + threads + " threads vs 1");
+      assertArrayEquals(one.logits(), other.logits(), "logits on " + threads + " threads vs 1");
     }
-    for (int i = 1; i < 3; i++) {
-      assertArrayEquals(params[0], params[i], "parameters after 3 steps on " + (i + 1) + " threads vs 1");
-      assertArrayEquals(logits[0], logits[i], "logits on " + (i + 1) + " threads vs 1");
+  }
+
+  /** Parameters, running statistics and inference logits after some SGD steps. */
+  record Trained(float[] params, float[] buffers, float[] logits) {}
+
+  /**
+   * {@code steps} SGD steps (lr 0.05, momentum 0.9) on {@code threads} threads from initial seed
+   * {@code init}, step s on the first batch − s images, then inference on all of them.
+   */
+  static Trained train(Graph graph, SourceFile source, int threads, int batch, float[] x, int[] labels, int steps,
+      float smoothing, long init) {
+    CpuNetwork net = Nets.java(graph, source, batch, threads);
+    net.initialize(init);
+    Optimizer sgd = OptimizerConfig.sgd(0.05, 0.9).create(net.parameters(), net.parameterData().length);
+    for (int step = 0; step < steps; step++) {
+      net.trainStep(x, labels, batch - step, smoothing, step);
+      sgd.step(net.parameterData(), net.gradientData(), 0.05);
     }
+    float[] logits = new float[batch * graph.output().output().channels()];
+    net.infer(x, batch, logits);
+    return new Trained(net.parameterData().clone(), net.bufferData().clone(), logits);
   }
 }
