@@ -1,4 +1,4 @@
-// `cnnc compile FILE --target java -o DIR`: writes the generated sources, optionally dumping the IR.
+// `cnnc compile FILE [--target java|cuda] -o DIR`: writes the generated sources, optionally dumping the IR.
 package dev.cnnc.cli;
 
 import dev.cnnc.compiler.Pipeline;
@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "compile", description = {
     "Generate the network's training and inference code.",
     "",
-    "Writes DIR/<package folders>/<Network>.java; the same spec always gives the same bytes. --dump-ir"
-        + " prints the IR after every pass on stdout, or on stderr when -o - puts the source there.",
+    "Writes DIR/<package folders>/<Network>.java (--target cuda: DIR/<Network>.cu and DIR/<Network>.plan.json);"
+        + " the same spec always gives the same bytes. --dump-ir prints the IR after every pass on stdout, or on"
+        + " stderr when -o - puts the source there.",
     ""})
 final class CompileCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -30,7 +31,8 @@ final class CompileCommand implements Callable<Integer> {
   Path file;
 
   @Option(names = "--target", defaultValue = "java", paramLabel = "TARGET",
-      description = "what to generate: java (default: ${DEFAULT-VALUE})")
+      description = "java (a Java class) or cuda (a .cu translation unit and its host plan)"
+          + " (default: ${DEFAULT-VALUE})")
   String target;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",

@@ -76,7 +76,8 @@ final class TrainCommand implements Callable<Integer> {
   Integer threads;
 
   @Option(names = "--backend", paramLabel = "B", defaultValue = "java",
-      description = "java (generated code) or reference (slow, double precision) (default: ${DEFAULT-VALUE})")
+      description = "java (generated code), cuda (generated CUDA, on an NVIDIA GPU) or reference (slow,"
+          + " double precision) (default: ${DEFAULT-VALUE})")
   Models.Backend backend;
 
   @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: runs/<network>-<date>-<time>)")
