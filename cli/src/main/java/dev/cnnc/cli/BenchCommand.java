@@ -81,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
 
   private int run(Specs.Checked checked, int t, PrintWriter err) {
     CpuNetwork net = (CpuNetwork) Models.build(Models.Backend.java, checked, Math.max(batch, inferBatch), t, 1, main.host);
+    if (batch < net.minTrainBatch()) {
+      throw new Main.UserError(Main.USAGE, net.trainBatchProblem(batch) + ". Use --batch 2 or more.");
+    }
     int classes = net.classes();
     int[] shape = net.inputShape();
     SplittableRandom random = new SplittableRandom(7);

@@ -23,6 +23,20 @@ public interface Model {
   /** The largest batch {@link #trainStep} and {@link #infer} accept. */
   int maxBatch();
 
+  /**
+   * The batch norms that see one value per channel of each image (after a flat layer, or on a
+   * 1×1 map), as "bn_0 at 4:28 (32 features)". A training step over one image has no variance to
+   * normalise them by, so while there are any, {@link #trainStep} needs two images or more.
+   */
+  default List<String> oneValueBatchNorms() {
+    return List.of();
+  }
+
+  /** The smallest batch {@link #trainStep} accepts: 2 when {@link #oneValueBatchNorms()} has any, else 1. */
+  default int minTrainBatch() {
+    return oneValueBatchNorms().isEmpty() ? 1 : 2;
+  }
+
   /** Trainable tensors, in checkpoint order, as slices of {@link #parameterData()}. */
   List<TensorSpec> parameters();
 
@@ -44,11 +58,32 @@ public interface Model {
    *
    * @param x (n, C, H, W) normalised images
    * @param labels (n) class indices
+   * @param n images in the batch, {@link #minTrainBatch()} to {@link #maxBatch()}
    * @param labelSmoothing epsilon of label smoothing, 0 for plain cross-entropy
    * @param seed seeds dropout masks for this step, so a step is repeatable
    */
   StepResult trainStep(float[] x, int[] labels, int n, float labelSmoothing, long seed);
 
-  /** Forward in inference mode (running statistics, no dropout): logits (n, classes). */
+  /**
+   * Why a training step over one image cannot work, in words ("its batch norm bn_0 at 4:28 (32
+   * features) sees one value per channel of an image, …"); null when it can.
+   */
+  default String oneImageProblem() {
+    List<String> bns = oneValueBatchNorms();
+    if (bns.isEmpty()) return null;
+    return (bns.size() == 1 ? "its batch norm " + bns.get(0) + " sees" : "its batch norms " + String.join(", ", bns)
+        + " see") + " one value per channel of an image, and one image's value has no variance to normalise by"
+        + " (PyTorch refuses this too)";
+  }
+
+  /** Why {@link #trainStep} refuses a batch of {@code n} images, as a sentence without its full stop; null when it takes it. */
+  default String trainBatchProblem(int n) {
+    if (n < 1) return "A batch needs at least one image, got " + n;
+    if (n > maxBatch()) return "A batch of " + n + " images is larger than " + name() + " was built for (" + maxBatch() + ")";
+    if (n >= minTrainBatch()) return null;
+    return "A batch of one image cannot train " + name() + ": " + oneImageProblem();
+  }
+
+  /** Forward in inference mode (running statistics, no dropout): logits (n, classes), for n from 1 to {@link #maxBatch()}. */
   void infer(float[] x, int n, float[] logits);
 }

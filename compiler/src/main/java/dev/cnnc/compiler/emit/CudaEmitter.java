@@ -126,7 +126,8 @@ public final class CudaEmitter {
     int lastInfer = compiled.infer().nodes().size() - 1;
     String source = source(fileName, forward, loss, backward, infer, List.of(sgd.get(0), adam.get(0)));
     CudaProgram program = new CudaProgram(src.name(), fileName, source, src.input().dims(),
-        src.output().output().channels(), layout.params(), layout.buffers(), layout.inits(), arrays,
+        src.output().output().channels(), layout.params(), layout.buffers(), src.oneValueBatchNorms(), layout.inits(),
+        arrays,
         kernels.stream().map(k -> new CudaProgram.Kernel(k.name, k.params, false)).toList(), forward, loss, backward,
         infer, activation(plan.inferOut().get(lastInfer)), Ref.array(namedArrays.get("loss.stats")), sgd.get(0),
         adam.get(0));

@@ -141,6 +141,15 @@ public final class JavaEmitter {
     t.addMethod(MethodSpec.methodBuilder("kernels").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
         .returns(ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(CpuNetwork.Kernel.class)))
         .addStatement("return KERNELS").build());
+    List<String> oneValue = src.oneValueBatchNorms();
+    if (!oneValue.isEmpty()) {
+      t.addMethod(MethodSpec.methodBuilder("oneValueBatchNorms").addAnnotation(Override.class)
+          .addModifiers(Modifier.PUBLIC).returns(ParameterizedTypeName.get(List.class, String.class))
+          .addJavadoc("Training needs two images a batch or more: these see one value per channel.\n")
+          .addStatement("return $T.of($L)", List.class,
+              CodeBlock.join(oneValue.stream().map(d -> CodeBlock.of("$S", d)).toList(), ", "))
+          .build());
+    }
     kernels.forEach(t::addMethod);
     return t.build();
   }

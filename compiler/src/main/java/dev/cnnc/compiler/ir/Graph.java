@@ -1,6 +1,7 @@
 // The network as a graph of ops with static shapes, in execution (topological) order.
 package dev.cnnc.compiler.ir;
 
+import dev.cnnc.compiler.ops.BatchNorm;
 import dev.cnnc.compiler.ops.Shape;
 import dev.cnnc.compiler.resolve.TrainSpec;
 import java.util.ArrayList;
@@ -40,6 +41,24 @@ public record Graph(String name, String file, List<Node> nodes, TrainSpec train)
 
   public long totalParams() {
     return nodes.stream().flatMap(n -> n.op().params().stream()).mapToLong(t -> t.size()).sum();
+  }
+
+  /**
+   * The batch norms that see one value per channel of each image (a flat input, or a 1×1 map), as
+   * "bn_0 at 4:28 (32 features)". Training statistics over a batch of one image have no variance
+   * there: the layer outputs its bias and passes no gradient, and PyTorch refuses such a step.
+   */
+  public List<String> oneValueBatchNorms() {
+    List<String> found = new ArrayList<>();
+    for (Node n : nodes) {
+      if (!(n.op() instanceof BatchNorm bn)) continue;
+      Shape in = bn.input();
+      if (in.h() != 1 || in.w() != 1) continue;
+      String what = in.isFlat() ? in.channels() + " features" : in.channels() + " channels of " + in.h() + "×" + in.w();
+      found.add(n.name() + (n.span().isKnown() ? " at " + n.span().line() + ":" + n.span().column() : "")
+          + " (" + what + ")");
+    }
+    return found;
   }
 
   public long totalMacs() {

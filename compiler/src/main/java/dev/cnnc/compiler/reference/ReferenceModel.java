@@ -219,7 +219,14 @@ public final class ReferenceModel implements Model {
   // ---- Model ----
 
   @Override
+  public List<String> oneValueBatchNorms() {
+    return graph.oneValueBatchNorms();
+  }
+
+  @Override
   public StepResult trainStep(float[] x, int[] labels, int n, float labelSmoothing, long seed) {
+    String problem = trainBatchProblem(n);
+    if (problem != null) throw new IllegalArgumentException(problem);
     Pass pass = run(x, labels, n, labelSmoothing, seed, true);
     for (int i = 0; i < gradients.length; i++) gradients[i] = (float) pass.gradients()[i];
     for (int i = 0; i < buffers.length; i++) buffers[i] = (float) pass.buffersAfter()[i];

@@ -4,11 +4,16 @@ package dev.cnnc.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnnc.compiler.Pipeline;
 import dev.cnnc.compiler.diag.SourceFile;
+import dev.cnnc.compiler.emit.CudaEmitter;
 import dev.cnnc.compiler.emit.JavaEmitter;
+import dev.cnnc.compiler.ir.Graph;
+import dev.cnnc.compiler.reference.ReferenceModel;
+import dev.cnnc.runtime.Model;
 import dev.cnnc.runtime.cpu.CpuNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,6 +68,37 @@ class JavaEmitterTest {
     }
     assertTrue(source.contains("void backward_conv_0("), source);
     new GradientCheck(spec, 3, 0.1f).javaAgainstReference(2);
+  }
+
+  /** A batch norm on a 1×1 map or after fc sees one value per channel of an image: batch 1 cannot train it. */
+  @Test
+  void batchNormsOverOneValuePerChannelRefuseABatchOfOneOnEveryBackend() {
+    SourceFile spec = new SourceFile("one.cnn", """
+        network One {
+          input 3x8x8
+          conv(4, k3, p1) -> bn -> relu -> conv(6, k8) -> mapbn: bn -> relu
+            -> flatten -> fc(5) -> flatbn: bn -> relu -> fc(3)
+        }""");
+    Graph g = Nets.graph(spec);
+    List<String> want = List.of("mapbn at 3:58 (6 channels of 1×1)", "flatbn at 4:36 (5 features)");
+    assertEquals(want, g.oneValueBatchNorms());
+    Pipeline.Compiled compiled = Pipeline.run(g);
+    assertEquals(want, CudaEmitter.emit(compiled, spec).program().oneValueBatchNorms());
+    CpuNetwork java = Nets.java(g, spec, 4, 1);
+    ReferenceModel reference = new ReferenceModel(g, 4);
+    for (Model m : List.of(java, reference)) {
+      assertEquals(want, m.oneValueBatchNorms());
+      assertEquals(2, m.minTrainBatch());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.trainStep(new float[3 * 64], new int[1], 1, 0f, 0));
+      assertTrue(e.getMessage().startsWith("A batch of one image cannot train One: its batch norms mapbn at 3:58"
+          + " (6 channels of 1×1), flatbn at 4:36 (5 features) see one value per channel"), e.getMessage());
+      m.trainStep(new float[2 * 3 * 64], new int[2], 2, 0f, 0);
+      m.infer(new float[3 * 64], 1, new float[3]);
+    }
+    Graph plain = Nets.graph("network Plain { input 3x8x8 conv(4, k3, p1) -> bn -> relu -> gap -> fc(3) }");
+    assertEquals(List.of(), plain.oneValueBatchNorms());
+    assertEquals(1, Nets.java(plain, new SourceFile("test.cnn", ""), 4, 1).minTrainBatch());
   }
 
   @Test

@@ -167,6 +167,8 @@ public abstract class CpuNetwork implements Model {
 
   @Override
   public StepResult trainStep(float[] x, int[] labels, int n, float labelSmoothing, long seed) {
+    String problem = trainBatchProblem(n);
+    if (problem != null) throw new IllegalArgumentException(problem);
     checkBatch(x, n);
     if (labels.length < n) throw new IllegalArgumentException("expected " + n + " labels, got " + labels.length);
     this.input = x;

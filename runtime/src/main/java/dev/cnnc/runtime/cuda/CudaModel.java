@@ -131,6 +131,8 @@ public final class CudaModel implements DeviceModel, AutoCloseable {
 
   @Override
   public StepResult trainStep(float[] x, int[] labelsIn, int n, float labelSmoothing, long seed) {
+    String problem = trainBatchProblem(n);
+    if (problem != null) throw new IllegalArgumentException(problem);
     checkBatch(x, n);
     if (labelsIn.length < n) throw new IllegalArgumentException("expected " + n + " labels, got " + labelsIn.length);
     for (int i = 0; i < n; i++) {
@@ -243,6 +245,11 @@ public final class CudaModel implements DeviceModel, AutoCloseable {
   @Override
   public String name() {
     return program.name();
+  }
+
+  @Override
+  public List<String> oneValueBatchNorms() {
+    return program.oneValueBatchNorms();
   }
 
   @Override

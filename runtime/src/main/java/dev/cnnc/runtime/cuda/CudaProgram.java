@@ -17,6 +17,8 @@ import java.util.List;
  * @param source the .cu translation unit: every kernel, no #include, compiles with nvcc or NVRTC
  * @param parameters trainable tensors, laid out as the compiler's Layout (the checkpoint layout)
  * @param buffers batch-norm running statistics, laid out as the compiler's Layout
+ * @param oneValueBatchNorms the batch norms over one value per channel of an image, as
+ *     {@link dev.cnnc.runtime.Model#oneValueBatchNorms()} describes them
  * @param arrays activations, gradients of activations and per-node scratch, beyond the above
  * @param trainForward the training-mode forward pass; leaves the logits for {@code loss}
  * @param loss softmax cross-entropy: writes d loss / d logits and {@code lossStats}
@@ -34,6 +36,7 @@ public record CudaProgram(
     int classes,
     List<TensorSpec> parameters,
     List<TensorSpec> buffers,
+    List<String> oneValueBatchNorms,
     List<Init.Spec> inits,
     List<Array> arrays,
     List<Kernel> kernels,
@@ -50,6 +53,7 @@ public record CudaProgram(
     inputShape = inputShape.clone();
     parameters = List.copyOf(parameters);
     buffers = List.copyOf(buffers);
+    oneValueBatchNorms = List.copyOf(oneValueBatchNorms);
     inits = List.copyOf(inits);
     arrays = List.copyOf(arrays);
     kernels = List.copyOf(kernels);
@@ -259,6 +263,11 @@ public record CudaProgram(
     o.addProperty("classes", classes);
     o.addProperty("parameters", parameterCount());
     o.addProperty("buffers", bufferCount());
+    if (!oneValueBatchNorms.isEmpty()) {
+      JsonArray bns = new JsonArray();
+      oneValueBatchNorms.forEach(bns::add);
+      o.add("one_value_batch_norms", bns);
+    }
     JsonArray arr = new JsonArray();
     for (Array a : arrays) {
       JsonObject j = new JsonObject();

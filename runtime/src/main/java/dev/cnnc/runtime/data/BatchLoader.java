@@ -11,7 +11,10 @@ import java.util.concurrent.CountDownLatch;
  * While the caller computes on one batch, a background thread fills the other (double
  * buffering). The order of epoch {@code e} and each image's augmentation depend only on
  * (seed, e, position), so batches are the same whatever the timing and a run resumed at epoch
- * {@code e} sees exactly what an uninterrupted one would. The last batch may be smaller.
+ * {@code e} sees exactly what an uninterrupted one would. The last batch may be smaller, but
+ * never smaller than the minimum batch: a network whose batch norms see one value per channel
+ * cannot train on one image, so a last batch of one borrows an image from the batch before it
+ * (batch sizes B − 1 and 2), and at batch 2, where there is none to spare, is left out.
  */
 public final class BatchLoader implements AutoCloseable {
   /** One prepared batch; valid until the next {@link Epoch#next()} call. */
@@ -43,6 +46,7 @@ public final class BatchLoader implements AutoCloseable {
 
   private final Dataset data;
   private final int batchSize;
+  private final int minBatch;
   private final Normalizer norm;
   private final Augment augment;
   private final boolean shuffle;
@@ -50,12 +54,16 @@ public final class BatchLoader implements AutoCloseable {
   private final Batch[] buffers;
   private Epoch current;
 
-  private BatchLoader(Dataset data, int batchSize, Normalizer norm, Augment augment,
+  private BatchLoader(Dataset data, int batchSize, int minBatch, Normalizer norm, Augment augment,
       boolean shuffle, long seed) {
-    if (batchSize < 1) throw new IllegalArgumentException("batch size " + batchSize);
+    if (minBatch < 1 || minBatch > 2 || batchSize < minBatch) {
+      throw new IllegalArgumentException("batch size " + batchSize + ", minimum " + minBatch);
+    }
     if (data.size() == 0) throw new DataException("the data set is empty");
+    if (data.size() < minBatch) throw new DataException("a batch needs " + minBatch + " images, the data set has 1");
     this.data = data;
     this.batchSize = batchSize;
+    this.minBatch = minBatch;
     this.norm = norm;
     this.augment = augment;
     this.shuffle = shuffle;
@@ -66,12 +74,18 @@ public final class BatchLoader implements AutoCloseable {
   /** Shuffled each epoch, augmented as {@code augment} says. */
   public static BatchLoader training(Dataset data, int batchSize, Normalizer norm, Augment augment,
       long seed) {
-    return new BatchLoader(data, batchSize, norm, augment, true, seed);
+    return training(data, batchSize, 1, norm, augment, seed);
+  }
+
+  /** As above, with no batch smaller than {@code minBatch} (1 or 2, see {@link dev.cnnc.runtime.Model#minTrainBatch()}). */
+  public static BatchLoader training(Dataset data, int batchSize, int minBatch, Normalizer norm, Augment augment,
+      long seed) {
+    return new BatchLoader(data, batchSize, minBatch, norm, augment, true, seed);
   }
 
   /** Data-set order, no augmentation: for evaluation. */
   public static BatchLoader evaluation(Dataset data, int batchSize, Normalizer norm) {
-    return new BatchLoader(data, batchSize, norm, Augment.NONE, false, 0);
+    return new BatchLoader(data, batchSize, 1, norm, Augment.NONE, false, 0);
   }
 
   public Dataset data() {
@@ -83,7 +97,32 @@ public final class BatchLoader implements AutoCloseable {
   }
 
   public int batchesPerEpoch() {
-    return (data.size() + batchSize - 1) / batchSize;
+    int full = data.size() / batchSize;
+    return lastBatch() == LastBatch.DROPPED || data.size() % batchSize == 0 ? full : full + 1;
+  }
+
+  /** Images served each epoch: all of them, unless a last image had to be left out (see above). */
+  public int imagesPerEpoch() {
+    return start(batchesPerEpoch());
+  }
+
+  /** What becomes of a last batch smaller than the minimum. */
+  private enum LastBatch { FULL_OR_ENOUGH, BORROWS, DROPPED }
+
+  private LastBatch lastBatch() {
+    int rest = data.size() % batchSize;
+    if (rest == 0 || rest >= minBatch) return LastBatch.FULL_OR_ENOUGH;
+    return batchSize - (minBatch - rest) >= minBatch ? LastBatch.BORROWS : LastBatch.DROPPED;
+  }
+
+  /** Where batch {@code b} starts in the epoch's order; {@code b} may be one past the last batch. */
+  private int start(int b) {
+    int full = data.size() / batchSize;
+    return switch (lastBatch()) {
+      case FULL_OR_ENOUGH -> Math.min(b * batchSize, data.size());
+      case DROPPED -> b * batchSize;
+      case BORROWS -> b < full ? b * batchSize : b == full ? data.size() - minBatch : data.size();
+    };
   }
 
   /** The image indices of {@code epoch} in the order they are served. */
@@ -183,8 +222,8 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     private void fill(Batch buf, int b) {
-      int start = b * batchSize;
-      int n = Math.min(batchSize, data.size() - start);
+      int start = start(b);
+      int n = start(b + 1) - start;
       byte[] images = data.images();
       boolean plain = augment.isIdentity();
       for (int i = 0; i < n; i++) {

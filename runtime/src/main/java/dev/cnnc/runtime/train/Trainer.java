@@ -72,8 +72,10 @@ public final class Trainer {
     double trainSeconds = 0;
     Augment augment = new Augment(config.cropPad(), config.flip());
     int evalBatch = Math.min(config.batch(), model.maxBatch());
-    try (BatchLoader trainData = BatchLoader.training(train, config.batch(), normalizer, augment, config.seed());
+    try (BatchLoader trainData = BatchLoader.training(train, config.batch(), model.minTrainBatch(), normalizer, augment,
+            config.seed());
         BatchLoader testData = BatchLoader.evaluation(test, evalBatch, normalizer)) {
+      noteLeftOut(model, trainData);
       for (int e = first; e < config.epochs(); e++) {
         long t0 = System.nanoTime();
         EpochTotals t = trainEpoch(model, optimizer, trainData, e, history.size());
@@ -108,7 +110,7 @@ public final class Trainer {
     EpochTotals t = new EpochTotals();
     long t0 = System.nanoTime();
     try (BatchLoader.Epoch epoch = data.epoch(e);
-        Progress progress = new Progress(console, "epoch " + (e + 1) + "/" + config.epochs(), data.data().size())) {
+        Progress progress = new Progress(console, "epoch " + (e + 1) + "/" + config.epochs(), data.imagesPerEpoch())) {
       for (BatchLoader.Batch b; (b = epoch.next()) != null; ) {
         long step = (long) e * steps + b.index();
         double lr = config.schedule().lr(baseLr, step, steps, config.epochs());
@@ -203,6 +205,20 @@ public final class Trainer {
       throw new CnncException("Batch " + config.batch() + " is larger than " + model.name()
           + " was built for (" + model.maxBatch() + ").");
     }
+    if (config.batch() < model.minTrainBatch()) {
+      throw new CnncException(model.trainBatchProblem(config.batch()) + ". Use --batch 2 or more.");
+    }
+    if (train.size() < model.minTrainBatch()) {
+      throw new CnncException("One training image cannot train " + model.name() + ": " + model.oneImageProblem()
+          + ". Train on 2 images or more (--limit).");
+    }
+  }
+
+  /** A last image that no batch can take (batch 2, an odd image count, one-value batch norms) is said once. */
+  private void noteLeftOut(Model model, BatchLoader data) {
+    if (console == null || data.imagesPerEpoch() == data.data().size()) return;
+    console.println("note: each epoch leaves out its last image (a different one each epoch, as the order is"
+        + " shuffled): at batch " + config.batch() + " it would be a batch of one, and " + model.oneImageProblem());
   }
 
   private void report(EpochMetrics m) {

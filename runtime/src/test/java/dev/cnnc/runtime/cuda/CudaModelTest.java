@@ -121,6 +121,11 @@ class CudaModelTest {
    * p −= lr·(g + wd·p) as the real kernel's plain branch.
    */
   static CudaProgram program() {
+    return program(List.of());
+  }
+
+  /** As {@link #program()}, claiming batch norms over one value per channel. */
+  static CudaProgram program(List<String> oneValueBatchNorms) {
     List<TensorSpec> params = List.of(new TensorSpec("fc.weight", new int[] {2, 2}, 0, true),
         new TensorSpec("fc.bias", new int[] {2}, 4, false));
     List<TensorSpec> buffers = List.of(new TensorSpec("bn.running_mean", new int[] {1}, 0, false));
@@ -144,12 +149,16 @@ class CudaModelTest {
     Launch sgd = new Launch(3, one, one, 32, 0, List.of(new Arg.Pointer(Ref.of(Space.PARAMS)),
         new Arg.Pointer(Ref.of(Space.GRADS)), new Arg.Pointer(Ref.of(Space.DECAY)), new Arg.Value(Scalar.LR),
         new Arg.Value(Scalar.WEIGHT_DECAY), new Arg.Value(Scalar.BATCH)), "");
-    return new CudaProgram("Fake", "Fake.cu", "", new int[] {1, 1, 2}, 2, params, buffers, inits,
+    return new CudaProgram("Fake", "Fake.cu", "", new int[] {1, 1, 2}, 2, params, buffers, oneValueBatchNorms, inits,
         List.of(new CudaProgram.Array("loss.stats", CType.DOUBLE, 0, 2, ""), new CudaProgram.Array("y", CType.FLOAT, 2, 0, "")),
         kernels, List.of(grad), List.of(loss), List.of(), List.of(logits), Ref.array(1), Ref.array(0), sgd, sgd);
   }
 
   static CudaModel model(FakeDevice d) {
+    return model(d, program());
+  }
+
+  static CudaModel model(FakeDevice d, CudaProgram program) {
     d.kernels.put("grad", a -> {
       float[] g = d.at(a[0]), p = d.at(a[1]), buf = d.at(a[2]);
       for (int i = 0; i < P; i++) g[i] = p[i] + 1;
@@ -168,7 +177,7 @@ class CudaModelTest {
       float lr = Float.intBitsToFloat((int) a[3]), wd = Float.intBitsToFloat((int) a[4]);
       for (int i = 0; i < P; i++) p[i] -= lr * (g[i] + wd * decay[i] * p[i]);
     });
-    CudaModel m = new CudaModel(d, program(), 4);
+    CudaModel m = new CudaModel(d, program, 4);
     m.initialize(3);
     return m;
   }
@@ -247,9 +256,24 @@ class CudaModelTest {
   }
 
   @Test
+  void aBatchOfOneIsRefusedWhenABatchNormSeesOneValuePerChannel() {
+    FakeDevice d = new FakeDevice();
+    CudaModel m = model(d, program(List.of("bn_0 at 4:28 (32 features)")));
+    assertEquals(2, m.minTrainBatch());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> m.trainStep(new float[2], new int[1], 1, 0f, 0));
+    assertTrue(e.getMessage().startsWith("A batch of one image cannot train Fake: its batch norm bn_0 at 4:28"
+        + " (32 features) sees one value per channel"), e.getMessage());
+    assertTrue(d.log.stream().noneMatch(l -> l.startsWith("launch")));
+    m.trainStep(new float[4], new int[2], 2, 0f, 0);
+    m.infer(new float[2], 1, new float[2]);
+    assertEquals(1, model(new FakeDevice()).minTrainBatch());
+  }
+
+  @Test
   void aBatchTooLargeForIntIndicesIsRefusedWithAReason() {
     CnncException e = assertThrows(CnncException.class, () -> new CudaModel(new FakeDevice(),
-        new CudaProgram("Big", "Big.cu", "", new int[] {3, 32, 32}, 10, List.of(), List.of(), List.of(),
+        new CudaProgram("Big", "Big.cu", "", new int[] {3, 32, 32}, 10, List.of(), List.of(), List.of(), List.of(),
             List.of(new CudaProgram.Array("b0", CType.FLOAT, 1 << 20, 0, "")), List.of(), List.of(), List.of(), List.of(),
             List.of(), Ref.array(0), Ref.array(0), null, null), 4096));
     assertTrue(e.getMessage().contains("more than the kernels' 32-bit indices reach"), e.getMessage());

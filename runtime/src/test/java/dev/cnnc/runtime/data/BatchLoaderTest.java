@@ -39,6 +39,44 @@ class BatchLoaderTest {
   }
 
   @Test
+  void aLastBatchOfOneBorrowsAnImageOrIsLeftOutWhenTheMinimumIsTwo() {
+    assertEquals(List.of(3, 3, 3, 1), served(data, 3, 1));
+    assertEquals(List.of(3, 3, 2, 2), served(data, 3, 2), "the batch before gives the last one an image");
+    assertEquals(List.of(2, 2, 2, 2), served(NormalizerAugmentTest.random(9, 5), 2, 2), "nothing to spare at batch 2");
+    assertEquals(List.of(4, 4, 2), served(data, 4, 2), "a last batch of two is left alone");
+    assertEquals(List.of(2), served(NormalizerAugmentTest.random(2, 5), 8, 2));
+    DataException e = assertThrows(DataException.class,
+        () -> BatchLoader.training(NormalizerAugmentTest.random(1, 5), 8, 2, Normalizer.CIFAR10, aug, 1));
+    assertEquals("a batch needs 2 images, the data set has 1", e.getMessage());
+  }
+
+  /**
+   * The batch sizes of one epoch, after checking that they serve the epoch's order from its start,
+   * each image with its own label and augmentation, and that the loader's counts agree.
+   */
+  private List<Integer> served(Dataset d, int batch, int minBatch) {
+    try (BatchLoader loader = BatchLoader.training(d, batch, minBatch, Normalizer.CIFAR10, aug, 5)) {
+      int[] order = loader.order(1);
+      List<Integer> sizes = new ArrayList<>();
+      float[] want = new float[IMG];
+      int position = 0;
+      BatchLoader.Epoch epoch = loader.epoch(1);
+      for (BatchLoader.Batch b; (b = epoch.next()) != null; ) {
+        assertEquals(sizes.size(), b.index());
+        for (int i = 0; i < b.n(); i++, position++) {
+          assertEquals(d.label(order[position]), b.labels[i]);
+          aug.apply(d.images(), order[position], Normalizer.CIFAR10, Augment.bits(5, 1, position), want, 0);
+          assertArrayEquals(want, Arrays.copyOfRange(b.x, i * IMG, (i + 1) * IMG), "position " + position);
+        }
+        sizes.add(b.n());
+      }
+      assertEquals(sizes.size(), loader.batchesPerEpoch());
+      assertEquals(position, loader.imagesPerEpoch());
+      return sizes;
+    }
+  }
+
+  @Test
   void orderDependsOnSeedAndEpochOnly() {
     try (BatchLoader a = BatchLoader.training(data, 4, Normalizer.CIFAR10, aug, 1);
         BatchLoader b = BatchLoader.training(data, 3, Normalizer.CIFAR10, aug, 1);

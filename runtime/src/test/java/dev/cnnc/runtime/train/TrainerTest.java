@@ -182,6 +182,46 @@ class TrainerTest {
   }
 
   @Test
+  void aModelThatCannotTrainOnOneImageNeverGetsABatchOfOne() {
+    Dataset tiny = tiny();
+    List<Integer> batches = new java.util.ArrayList<>();
+    LinearModel model = new LinearModel(8, 1) {
+      @Override
+      public List<String> oneValueBatchNorms() {
+        return List.of("bn_0 at 4:28 (32 features)");
+      }
+
+      @Override
+      public dev.cnnc.runtime.StepResult trainStep(float[] x, int[] l, int n, float s, long seed) {
+        batches.add(n);
+        return super.trainStep(x, l, n, s, seed);
+      }
+    };
+    CnncException one = assertThrows(CnncException.class,
+        () -> new Trainer(config("b1").withBatch(1), null).train(model, tiny, tiny));
+    assertEquals("A batch of one image cannot train Linear: its batch norm bn_0 at 4:28 (32 features) sees one value"
+        + " per channel of an image, and one image's value has no variance to normalise by (PyTorch refuses this"
+        + " too). Use --batch 2 or more.", one.getMessage());
+    CnncException data = assertThrows(CnncException.class,
+        () -> new Trainer(config("d1").withBatch(8), null).train(model, subset(tiny, 1), tiny));
+    assertTrue(data.getMessage().startsWith("One training image cannot train Linear"), data.getMessage());
+    assertTrue(batches.isEmpty(), "refused before any step");
+
+    new Trainer(config("b3").withEpochs(1).withBatch(3), null).train(model, subset(tiny, 19), tiny);
+    assertEquals(List.of(3, 3, 3, 3, 3, 2, 2), batches, "19 images: the last batch borrows one");
+    batches.clear();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    new Trainer(config("b2").withEpochs(1).withBatch(2), new PrintStream(log, true)).train(model, subset(tiny, 19), tiny);
+    assertEquals(9, batches.size(), "19 images at batch 2: the last one is left out");
+    assertTrue(log.toString().contains("note: each epoch leaves out its last image"), log.toString());
+  }
+
+  static Dataset subset(Dataset d, int n) {
+    return new Dataset(java.util.Arrays.copyOf(d.images(), n * Dataset.IMAGE_SIZE),
+        java.util.Arrays.copyOf(d.labels(), n), d.classNames());
+  }
+
+  @Test
   void trainingFromADataFolderHonoursBothLimits() throws IOException {
     Path dir = dev.cnnc.runtime.data.FakeCifar.write(tmp.resolve("data"), 3); // 15 train, 3 test images
     TrainConfig c = config("fake").withEpochs(1).withBatch(4).withLimit(7).withTestLimit(2);
