@@ -51,12 +51,9 @@ public record Graph(String name, String file, List<Node> nodes, TrainSpec train)
   public List<String> oneValueBatchNorms() {
     List<String> found = new ArrayList<>();
     for (Node n : nodes) {
-      if (!(n.op() instanceof BatchNorm bn)) continue;
-      Shape in = bn.input();
-      if (in.h() != 1 || in.w() != 1) continue;
-      String what = in.isFlat() ? in.channels() + " features" : in.channels() + " channels of " + in.h() + "×" + in.w();
+      if (!(n.op() instanceof BatchNorm bn) || !bn.oneValuePerChannel()) continue;
       found.add(n.name() + (n.span().isKnown() ? " at " + n.span().line() + ":" + n.span().column() : "")
-          + " (" + what + ")");
+          + " (" + bn.valuesPerImage() + ")");
     }
     return found;
   }

@@ -32,6 +32,19 @@ public record BatchNorm(Shape input, double eps, double momentum) implements Op 
     return input.channels();
   }
 
+  /**
+   * Whether each image gives this batch norm one value per channel (a flat input, or a 1×1 map):
+   * then a training batch of one image has no variance to normalise by.
+   */
+  public boolean oneValuePerChannel() {
+    return input.h() == 1 && input.w() == 1;
+  }
+
+  /** What one image gives it, for messages: "32 features" or "64 channels of 1×1". */
+  public String valuesPerImage() {
+    return input.isFlat() ? channels() + " features" : channels() + " channels of " + input.h() + "×" + input.w();
+  }
+
   @Override
   public Shape output() {
     return input;

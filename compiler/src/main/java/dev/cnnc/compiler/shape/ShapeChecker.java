@@ -69,7 +69,21 @@ public final class ShapeChecker {
           "network `" + spec.network() + "` ends with a " + out + " feature map, not a vector of class scores",
           "end with `-> flatten -> fc(10)` or `-> gap -> fc(10)` to train it as a classifier");
     }
-    return Optional.of(new Graph(spec.network(), root.source().name(), nodes, spec.train()));
+    Graph graph = new Graph(spec.network(), root.source().name(), nodes, spec.train());
+    if (spec.train().batch().orElse(0) == 1) batchOfOne(graph);
+    return Optional.of(graph);
+  }
+
+  /** The train section's `batch 1` cannot train a batch norm that sees one value per channel of an image. */
+  private void batchOfOne(Graph graph) {
+    for (Node n : graph.nodes()) {
+      if (!(n.op() instanceof BatchNorm bn) || !bn.oneValuePerChannel()) continue;
+      root.error("batch-of-one", n.span(), "`" + n.name() + "` normalises one value per channel of an image ("
+              + bn.valuesPerImage() + "), and the train section's `batch 1` gives it one image a step, whose value has no"
+              + " variance to normalise by",
+          "train with `batch 2` or more (PyTorch refuses a batch of one here too), or put the batch norm where"
+              + " it sees a map larger than 1×1");
+    }
   }
 
   /** Where a chain has got to: the node that holds its current value, and how it got there. */
