@@ -8,6 +8,7 @@ import dev.cnnc.compiler.passes.BufferPlanning;
 import dev.cnnc.compiler.passes.DropTrailingSoftmax;
 import dev.cnnc.compiler.passes.FoldBatchNorm;
 import dev.cnnc.compiler.passes.FuseActivations;
+import dev.cnnc.compiler.passes.FuseResidualAdds;
 import dev.cnnc.compiler.passes.RemoveDropout;
 import dev.cnnc.compiler.passes.RemoveIdentityShortcuts;
 import java.util.function.Consumer;
@@ -34,6 +35,7 @@ public final class Pipeline {
     Graph train = d.after("fuse-activations [train]", FuseActivations.apply(semantic));
     Graph infer = d.after("remove-dropout [infer]", RemoveDropout.apply(semantic));
     infer = d.after("fold-batch-norm [infer]", FoldBatchNorm.apply(infer));
+    infer = d.after("fuse-residual-adds [infer]", FuseResidualAdds.apply(infer));
     infer = d.after("fuse-activations [infer]", FuseActivations.apply(infer));
     BufferPlan plan = BufferPlanning.plan(train, infer);
     dump.accept("# after plan-buffers: " + plan.sizes().size() + " buffers, " + plan.totalPerImage()

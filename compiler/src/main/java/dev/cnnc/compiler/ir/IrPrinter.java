@@ -15,6 +15,7 @@ public final class IrPrinter {
         line.append(')');
       }
       if (n.fold() != null) line.append(" +fold(").append(n.fold().bnName()).append(')');
+      if (n.residual()) line.append(" +add(%").append(n.inputs().get(1)).append(')');
       if (n.epilogue() != null) line.append(" +").append(n.epilogue().describe());
       b.append(String.format("%-64s # %s  %s%n", line, n.name(), n.output()));
     }

@@ -14,10 +14,12 @@ import java.util.List;
  * @param epilogue an activation fused into this node's output loop (and its derivative into
  *     the backward loop), or null
  * @param fold a batch norm folded into this conv's weights for inference, or null
+ * @param residual whether this node adds input 1 (a residual block's other branch) to its output,
+ *     before the epilogue: a residual add fused into the conv before it (inference only)
  * @param absorbed names of the nodes fused into this one, for dumps and comments
  */
 public record Node(int id, String name, Op op, List<Integer> inputs, Span span, Activation epilogue,
-    Fold fold, List<String> absorbed) {
+    Fold fold, boolean residual, List<String> absorbed) {
 
   /** A batch norm whose running statistics scale this conv's weights and bias at inference. */
   public record Fold(String bnName, BatchNorm bn) {}
@@ -28,7 +30,7 @@ public record Node(int id, String name, Op op, List<Integer> inputs, Span span, 
   }
 
   public Node(int id, String name, Op op, List<Integer> inputs, Span span) {
-    this(id, name, op, inputs, span, null, null, List.of());
+    this(id, name, op, inputs, span, null, null, false, List.of());
   }
 
   public Shape output() {
@@ -36,15 +38,20 @@ public record Node(int id, String name, Op op, List<Integer> inputs, Span span, 
   }
 
   public Node withId(int newId, List<Integer> newInputs) {
-    return new Node(newId, name, op, newInputs, span, epilogue, fold, absorbed);
+    return new Node(newId, name, op, newInputs, span, epilogue, fold, residual, absorbed);
   }
 
   public Node withEpilogue(Activation act, String actName) {
-    return new Node(id, name, op, inputs, span, act, fold, plus(actName));
+    return new Node(id, name, op, inputs, span, act, fold, residual, plus(actName));
   }
 
   public Node withFold(Fold f) {
-    return new Node(id, name, op, inputs, span, epilogue, f, plus(f.bnName()));
+    return new Node(id, name, op, inputs, span, epilogue, f, residual, plus(f.bnName()));
+  }
+
+  /** This node with {@code add}, the residual add that is its only reader, fused in: it also reads {@code other}. */
+  public Node withResidual(Node add, int other) {
+    return new Node(id, name, op, List.of(inputs.get(0), other), span, epilogue, fold, true, plus(add.name()));
   }
 
   private List<String> plus(String more) {

@@ -79,6 +79,38 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   }
 
   @Override
+  public boolean acceptsResidual() {
+    return true;
+  }
+
+  /**
+   * What the output loop writes at y index {@code i}: {@code v} (the product, with any bias; a sum
+   * when {@code sum}), plus the fused residual branch {@code sc[i]}, through the epilogue.
+   */
+  private static String finish(JavaGen k, String v, boolean sum, String i) {
+    if (k.residual() != null) {
+      v = v + " + sc[" + i + "]";
+      sum = true;
+    }
+    return k.epilogue() == null ? v : k.epilogue().javaApply(sum ? "(" + v + ")" : v);
+  }
+
+  /** "bias", "relu", "bias, the residual branch and relu": what the output loop adds and applies. */
+  private static String finishes(JavaGen k, boolean hasBias) {
+    List<String> parts = new ArrayList<>();
+    if (hasBias) parts.add("bias");
+    if (k.residual() != null) parts.add("the residual branch");
+    if (k.epilogue() != null) parts.add(k.epilogue().describe());
+    return parts.size() < 3 ? String.join(" and ", parts)
+        : String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
+  }
+
+  /** Declares {@code sc}, the fused residual branch, when there is one. */
+  private static void declareResidual(CodeBlock.Builder c, JavaGen k) {
+    if (k.residual() != null) c.addStatement("final float[] sc = $L", k.residual());
+  }
+
+  @Override
   public boolean backwardReadsInput() {
     return true;
   }
@@ -204,6 +236,7 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     boolean hasBias = bias || k.node().fold() != null;
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"));
+    declareResidual(c, k);
     String col = pointwise() ? "x" : "col";
     if (!pointwise()) c.addStatement("final float[] col = $L", k.scratch("col", (long) taps() * planeOut()));
     c.beginControlFlow("for (int n = lo; n < hi; n++)");
@@ -212,14 +245,14 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("$T.mm($L, $L, $L, w, $L, $L, 1, $L, $L, $L, y, n * $L, $L, false)", GEMM, outC(), planeOut(),
             taps(), k.param("weight"), taps(), col, pointwise() ? "n * " + input.size() : "0", planeOut(),
             output.size(), planeOut());
-    if (hasBias || k.epilogue() != null) {
-      c.add(k.epilogue() != null ? "// bias and $L in one pass\n" : "// bias\n", k.epilogue() == null ? "" : k.epilogue().describe())
+    if (hasBias || k.epilogue() != null || k.residual() != null) {
+      String what = finishes(k, hasBias);
+      c.add("// $L$L\n", what, what.contains(" and ") ? " in one pass" : "")
           .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
           .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
       if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
-      String v = hasBias ? "y[i] + b" : "y[i]";
       c.addStatement("for (int i = yc; i < yc + $L; i++) y[i] = $L", planeOut(),
-          k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v));
+          finish(k, hasBias ? "y[i] + b" : "y[i]", hasBias, "i"));
       c.endControlFlow();
     }
     return c.endControlFlow().build();
@@ -368,8 +401,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .addStatement("final float[] x = $L, y = $L", k.x(0), k.y())
         .addStatement("final float[] col = $L", k.scratch("groupcol", (long) taps() * gp))
         .addStatement("final float[] yg = $L", k.scratch("groupout", (long) outC() * gp))
-        .addStatement("final float[] packed = $L", packedWeights(k))
-        .add("// $L images at a time: their $L-pixel maps side by side make the product $L columns wide\n", group(),
+        .addStatement("final float[] packed = $L", packedWeights(k));
+    declareResidual(c, k);
+    c.add("// $L images at a time: their $L-pixel maps side by side make the product $L columns wide\n", group(),
             planeOut(), gp)
         .beginControlFlow("for (int n0 = lo; n0 < hi; n0 += $L)", group())
         .addStatement("final int images = Math.min($L, hi - n0)", group())
@@ -379,16 +413,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .add("// yg (CO, images·P) = w (CO, K) · col (K, images·P)\n")
         .addStatement("$T.mmRowsPacked($L, images * $L, $L, packed, 0, col, 0, $L, yg, 0, $L, false)", GEMM, outC(),
             planeOut(), taps(), groupRows(k), gp)
-        .add(k.epilogue() != null ? "// each image's outputs, with $L$L\n" : "// each image's outputs$L$L\n",
-            k.epilogue() != null ? k.epilogue().describe() : "", hasBias ? (k.epilogue() != null ? " and bias" : ", with bias") : "")
+        .add("// each image's outputs$L\n", hasBias || k.epilogue() != null || k.residual() != null
+            ? ", with " + finishes(k, hasBias) : "")
         .beginControlFlow("for (int co = 0; co < $L; co++)", outC());
     if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
-    String v = hasBias ? "yg[from + p] + b" : "yg[from + p]";
     c.beginControlFlow("for (int n = n0; n < n0 + images; n++)")
         .addStatement("final int from = co * $L + (n - n0) * $L, to = n * $L + co * $L", gp, planeOut(), output.size(),
             planeOut())
         .addStatement("for (int p = 0; p < $L; p++) y[to + p] = $L", planeOut(),
-            k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
+            finish(k, hasBias ? "yg[from + p] + b" : "yg[from + p]", hasBias, "to + p"))
         .endControlFlow().endControlFlow();
     return c.endControlFlow().build();
   }
@@ -1014,8 +1047,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     CodeBlock.Builder c = CodeBlock.builder()
         .addStatement("final float[] x = $L, y = $L, w = $L", k.x(0), k.y(), k.paramArray("weight"))
         .addStatement("final float[] yw = $L", k.scratch("wide", (long) outC() * wide()))
-        .addStatement("final float[] packed = $L", packedWeights(k))
-        .beginControlFlow("for (int n = lo; n < hi; n++)");
+        .addStatement("final float[] packed = $L", packedWeights(k));
+    declareResidual(c, k);
+    c.beginControlFlow("for (int n = lo; n < hi; n++)");
     copyViews(c, k);
     c.add("// yw (CO, OH·Wp) = w (CO, K) · the K = (ci, kh, kw) shifted views of xp (K, OH·Wp): im2col's product, unwritten\n")
         .addStatement("$T.mmRowsPacked($L, $L, $L, packed, 0, xp, 0, $L, yw, 0, $L, false)", GEMM, outC(), wide(), taps(),
@@ -1024,17 +1058,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     c.add("// the valid columns\n")
         .addStatement("$T.copyRows(yw, 0, $L, y, n * $L, $L, $L, $L)", BLOCKS, wph(), output.size(), output.w(),
             outC() * output.h(), output.w());
-    if (hasBias || k.epilogue() != null) {
+    if (hasBias || k.epilogue() != null || k.residual() != null) {
       // bias and activation over each whole plane, one loop of OH·OW rather than OH loops of OW
       // (32 or fewer) floats: ResNet-20 inference 1.14×, SimpleCNN's 1.13×
-      c.add("// then $L over each plane\n",
-              k.epilogue() == null ? "the bias" : (hasBias ? "bias and " : "") + k.epilogue().describe())
+      c.add("// then $L over each plane\n", finishes(k, hasBias))
           .beginControlFlow("for (int co = 0; co < $L; co++)", outC())
           .addStatement("final int yc = n * $L + co * $L", output.size(), planeOut());
       if (hasBias) c.addStatement("final float b = $L[$L + co]", k.paramArray("bias"), k.param("bias"));
-      String v = hasBias ? "y[i] + b" : "y[i]";
       c.addStatement("for (int i = yc; i < yc + $L; i++) y[i] = $L", planeOut(),
-              k.epilogue() == null ? v : k.epilogue().javaApply(hasBias ? "(" + v + ")" : v))
+              finish(k, hasBias ? "y[i] + b" : "y[i]", hasBias, "i"))
           .endControlFlow();
     }
     return c.endControlFlow().build();
@@ -1167,11 +1199,12 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     int cob = channelBlock(outC(), 8);
     int groups = outC() / cob;
     int per = inC() * h.k() * w.k();
-    String sum = "conv(x, w)" + (hasBias ? " + b" : "");
+    String sum = "conv(x, w)" + (hasBias ? " + b" : "") + (k.residual() != null ? " + sc" : "");
     CudaGen.Kernel kernel = k.kernel("forward", "y = " + (k.epilogue() == null ? sum : k.epilogue().cudaApply(sum))
             + "; one thread per output pixel and " + cob + " output channel" + (cob > 1 ? "s" : ""))
         .out("y", k.y()).in("x", k.x(0)).in("w", k.param("weight"));
     if (hasBias) kernel.in("b", k.param("bias"));
+    if (k.residual() != null) kernel.in("sc", k.residual());
     CudaCode c = new CudaCode()
         .line("const int ow = t %% %d, oh = t / %d %% %d, g = t / %d %% %d, img = t / %d;", output.w(), output.w(),
             output.h(), planeOut(), groups, planeOut() * groups)
@@ -1193,10 +1226,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
         .line("#pragma unroll")
         .line("for (int j = 0; j < %d; j++) acc[j] += wg[j * %d + (ci * %d + kh) * %d + kw] * xv;", cob, per, h.k(), w.k())
         .close().close().close()
-        .line("float* yo = y + img * %d + g * %d + oh * %d + ow;", output.size(), cob * planeOut(), output.w())
-        .line("#pragma unroll")
+        .line("float* yo = y + img * %d + g * %d + oh * %d + ow;", output.size(), cob * planeOut(), output.w());
+    String v = "acc[j]";
+    if (k.residual() != null) {
+      c.line("const float* so = sc + img * %d + g * %d + oh * %d + ow;", output.size(), cob * planeOut(), output.w());
+      v = "acc[j] + so[j * " + planeOut() + "]";
+    }
+    c.line("#pragma unroll")
         .line("for (int j = 0; j < %d; j++) yo[j * %d] = %s;", cob, planeOut(),
-            k.epilogue() == null ? "acc[j]" : k.epilogue().cudaApply("acc[j]"));
+            k.epilogue() == null ? v : k.epilogue().cudaApply(v));
     kernel.threads((long) groups * planeOut(), 0).body(c);
   }
 
@@ -1374,13 +1412,15 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     k.gemm(true, false, Count.of(outC()), rows,
         Count.of(patch), 1f, k.param("weight"), patch, col, patch, 0f, prod, outC(),
         "y' (N·" + p + ", " + outC() + ") = col · wᵀ");
-    String sum = "y'" + (hasBias ? " + b" : "");
+    String sum = "y'" + (hasBias ? " + b" : "") + (k.residual() != null ? " + sc" : "");
     CudaGen.Kernel kernel = k.kernel("forward_layout", "y (N, " + outC() + ", " + output.h() + ", " + output.w() + ") = "
             + (k.epilogue() == null ? sum : k.epilogue().cudaApply(sum)) + " from the pixel-major y'; one thread per"
             + " output")
         .out("y", k.y()).in("yp", prod);
     if (hasBias) kernel.in("b", k.param("bias"));
-    String v = "yp[(img * " + p + " + pix) * " + outC() + " + co]" + (hasBias ? " + b[co]" : "");
+    if (k.residual() != null) kernel.in("sc", k.residual());
+    String v = "yp[(img * " + p + " + pix) * " + outC() + " + co]" + (hasBias ? " + b[co]" : "")
+        + (k.residual() != null ? " + sc[t]" : "");
     kernel.threads((long) outC() * p, 0).body(new CudaCode()
         .line("const int pix = t %% %d, co = t / %d %% %d, img = t / %d;", p, p, outC(), outC() * p)
         .line("y[t] = %s;", k.epilogue() == null ? v : k.epilogue().cudaApply(v)));

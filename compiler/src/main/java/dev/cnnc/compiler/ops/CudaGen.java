@@ -76,6 +76,11 @@ public interface CudaGen {
     return node().epilogue();
   }
 
+  /** The residual branch added to the output before the epilogue (a fused residual add), or null. */
+  default Buf residual() {
+    return node().residual() ? x(1) : null;
+  }
+
   /** Whether a batch norm is folded into this node's weights (inference only). */
   default boolean folded() {
     return !training() && node().fold() != null;

@@ -57,5 +57,10 @@ public interface JavaGen {
     return node().epilogue();
   }
 
+  /** The residual branch added to the output before the epilogue (a fused residual add), or null. */
+  default String residual() {
+    return node().residual() ? x(1) : null;
+  }
+
   boolean training();
 }

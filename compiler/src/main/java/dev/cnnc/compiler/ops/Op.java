@@ -32,6 +32,14 @@ public interface Op {
     return 0;
   }
 
+  /**
+   * Whether, at inference, this op's output loop can also add a residual block's other branch
+   * (input 1, the same shape as the output) before its epilogue ({@link JavaGen#residual()}).
+   */
+  default boolean acceptsResidual() {
+    return false;
+  }
+
   /** Whether an activation can be applied in this op's output loop (and its derivative in backward). */
   default boolean acceptsEpilogue() {
     return false;

@@ -140,6 +140,37 @@ class OpGradientTest {
     new GradientCheck(file, 10, 0.1f).javaAgainstReference(2);
   }
 
+  /**
+   * At inference a residual add fuses into the conv before it: the conv's output loop adds the other
+   * branch, then its bias, folded batch norm and activation. One net for each of the conv's Java
+   * paths (im2col, pointwise, per-tap shifts, grouped small maps), a projection shortcut (the later
+   * conv absorbs the add), a conv with nothing else to add, and two blocks in a row (the second
+   * reads the first's fused conv).
+   */
+  static Stream<Arguments> residualFusions() {
+    return Stream.of(
+        net("fused_residual_im2col", "input 3x9x9 conv(4, k3, p1) -> residual { conv(4, k3, p1) -> bn -> relu -> conv(4, k3, p1, nobias) -> bn } -> relu -> gap -> fc(3)"),
+        net("fused_residual_pointwise", "input 3x9x9 conv(4, k1) -> residual { conv(4, k1) } -> tanh -> gap -> fc(3)"),
+        net("fused_residual_shifted", "input 3x9x8 conv(8, k3, p1) -> residual { conv(8, k3, p1) -> relu -> conv(8, k3, p1, nobias) -> bn } -> relu -> gap -> fc(3)"),
+        net("fused_residual_grouped", "input 3x5x5 conv(4, k3, p1) -> residual { conv(4, k3, p1, nobias) -> bn } -> relu -> flatten -> fc(3)"),
+        net("fused_residual_projection", "input 3x10x10 conv(4, k3, p1) -> residual(projection) { conv(6, k3, s2, p1) -> bn -> relu -> conv(6, k3, p1) -> bn } -> relu -> gap -> fc(3)"),
+        net("fused_residual_bare", "input 3x9x9 conv(4, k3, p1) -> residual { conv(4, k3, p1, nobias) } -> gap -> fc(3)"),
+        net("fused_residual_chain", "input 3x9x9 conv(8, k3, p1) -> residual { conv(8, k3, p1, nobias) -> bn } -> relu -> residual { conv(8, k3, p1, nobias) -> bn } -> relu -> gap -> fc(3)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("residualFusions")
+  void fusedResidualAddsMatchTheReference(String name, String spec) {
+    SourceFile file = new SourceFile(name + ".cnn", spec);
+    dev.cnnc.compiler.Pipeline.Compiled compiled = dev.cnnc.compiler.Pipeline.run(Nets.graph(file));
+    org.junit.jupiter.api.Assertions.assertTrue(compiled.infer().nodes().stream().noneMatch(n -> n.op() instanceof
+        dev.cnnc.compiler.ops.Add), name + ": every add should fuse into a conv");
+    String java = dev.cnnc.compiler.emit.JavaEmitter.emit(compiled, file).source();
+    org.junit.jupiter.api.Assertions.assertTrue(java.contains(" + sc["), name + ": no fused residual in the Java");
+    new GradientCheck(file, 5, 0.1f).javaAgainstReference(1);
+    new GradientCheck(file, 37, 0.1f).javaAgainstReference(2);
+  }
+
   static Stream<Arguments> allNets() {
     return Stream.concat(nets(), wideNets());
   }
