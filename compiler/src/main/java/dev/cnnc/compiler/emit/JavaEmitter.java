@@ -293,6 +293,15 @@ public final class JavaEmitter {
       String phase = backward ? "backward" : training ? "train" : "infer";
       String kernel = methodName(phase, v);
       Gen gen = new Gen(g, v, training);
+      boolean split = backward && v.op().javaWeightGradientsOverOutputs();
+      // a backward that splits the input features reads dy after the weight kernel has finished with it
+      boolean weightsFirst = split && v.op().javaBackwardRange() > 0;
+      if (weightsFirst && gen.dx(0) == null) {
+        m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
+        weightKernel(m, v, gen, kernels);
+        m.addCode("// no input gradient: the weight kernel did all the work\n");
+        continue;
+      }
       CodeBlock body = backward ? v.op().javaBackward(gen) : v.op().javaForward(gen);
       kernels.add(MethodSpec.methodBuilder(kernel).addModifiers(Modifier.PRIVATE)
           .addJavadoc(javadoc(v, backward, training))
@@ -301,9 +310,6 @@ public final class JavaEmitter {
           .addCode(body).build());
       m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
       long macs = v.op().macs();
-      boolean split = backward && v.op().javaWeightGradientsOverOutputs();
-      // a backward that splits the input features reads dy after the weight kernel has finished with it
-      boolean weightsFirst = split && v.op().javaBackwardRange() > 0;
       if (weightsFirst) weightKernel(m, v, gen, kernels);
       int range = backward ? v.op().javaBackwardRange() : v.op().javaForwardRange();
       String count = v.op().javaOverChannels() ? Integer.toString(v.op().input().channels())

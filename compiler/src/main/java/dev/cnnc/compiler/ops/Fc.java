@@ -217,14 +217,14 @@ public record Fc(Shape input, Shape output, boolean bias) implements Op {
    * dx (=/+=) dy · w: for the chunk's images, after the fused activation's derivative is applied
    * to their rows of dy in place (the weight kernel, launched next, reads dy after it); or, when
    * the fc splits features, for the chunk's input features (dx[:, lo..hi) = dy · w[:, lo..hi)),
-   * after the weight kernel, which then applies that derivative.
+   * after the weight kernel, which then applies that derivative (with no input gradient to compute,
+   * the emitter launches the weight kernel alone).
    */
   @Override
   public CodeBlock javaBackward(JavaGen k) {
     String dx = k.dx(0);
     CodeBlock.Builder c = CodeBlock.builder();
     if (splitsFeatures()) {
-      if (dx == null) return c.add("// no input gradient: the weight kernel did all the work\n").build();
       return c.addStatement("final float[] dy = $L, w = params", k.dy())
           .add("// dx (batch, in) columns [lo, hi) $L dy (batch, out) · w (out, in) columns [lo, hi)\n", k.accumulate(0) ? "+=" : "=")
           .addStatement("$T.mm(batch, hi - lo, $L, dy, 0, $L, 1, w, $L + lo, $L, $L, lo, $L, $L)", GEMM, out(), out(),

@@ -70,6 +70,17 @@ class JavaEmitterTest {
     new GradientCheck(spec, 3, 0.1f).javaAgainstReference(2);
   }
 
+  /** An fc that splits features and has no input gradient (an MLP's first layer) has only its weight kernel to run. */
+  @Test
+  void aLargeFirstFcLaunchesOnlyItsWeightKernel() {
+    SourceFile spec = new SourceFile("mlp.cnn", "network Mlp { input 4x16x16 flatten -> fc(257, nobias) -> bn -> tanh -> fc(3) }");
+    String source = JavaEmitter.emit(Pipeline.run(Nets.graph(spec)), spec).source();
+    assertTrue(source.contains("this::weights_fc_0);\n    // no input gradient: the weight kernel did all the work\n"), source);
+    assertFalse(source.contains("void backward_fc_0("), source);
+    assertTrue(source.contains("void backward_fc_1("), source);
+    new GradientCheck(spec, 5, 0.1f).javaAgainstReference(2);
+  }
+
   /** A batch norm on a 1×1 map or after fc sees one value per channel of an image: batch 1 cannot train it. */
   @Test
   void batchNormsOverOneValuePerChannelRefuseABatchOfOneOnEveryBackend() {

@@ -204,8 +204,10 @@ class OpGradientTest {
     wideNets().filter(a -> a.get()[0].toString().startsWith("fc_split")).forEach(a -> {
       SourceFile file = new SourceFile(a.get()[0] + ".cnn", a.get()[1].toString());
       String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+      // fc_split_features_bn's split fc reads the input: no input gradient, so no kernel over input features
+      boolean dx = !a.get()[0].equals("fc_split_features_bn");
       org.junit.jupiter.api.Assertions.assertTrue(java.contains("threads split the output features")
-          && java.contains("threads split the input features"), a.get()[0] + " should split features");
+          && java.contains("threads split the input features") == dx, a.get()[0] + " should split features");
       // the 3-way classifier (under 2^18 weights) splits images
       org.junit.jupiter.api.Assertions.assertTrue(java.contains("(N, 3); threads split the images"), a.get()[0] + "'s classifier");
     });
