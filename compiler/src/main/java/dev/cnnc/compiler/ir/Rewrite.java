@@ -1,4 +1,4 @@
-// Removes nodes from a graph, rewiring their readers to a replacement and renumbering ids.
+// Removes or moves nodes of a graph, rewiring their readers and renumbering ids.
 package dev.cnnc.compiler.ir;
 
 import java.util.ArrayList;
@@ -27,6 +27,24 @@ public final class Rewrite {
       List<Integer> inputs = new ArrayList<>();
       for (int in : n.inputs()) inputs.add(newId.get(resolve(in, removed)));
       renumbered.add(n.withId(i, inputs));
+    }
+    return g.withNodes(renumbered);
+  }
+
+  /**
+   * Moves node {@code from} to position {@code to} (< from), shifting the nodes between one place
+   * later. The caller makes sure the order stays topological: every input of {@code from} before {@code to}.
+   */
+  public static Graph move(Graph g, int from, int to) {
+    List<Node> order = new ArrayList<>(g.nodes());
+    order.add(to, order.remove(from));
+    Map<Integer, Integer> newId = new HashMap<>();
+    for (int i = 0; i < order.size(); i++) newId.put(order.get(i).id(), i);
+    List<Node> renumbered = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      List<Integer> inputs = new ArrayList<>();
+      for (int in : order.get(i).inputs()) inputs.add(newId.get(in));
+      renumbered.add(order.get(i).withId(i, inputs));
     }
     return g.withNodes(renumbered);
   }

@@ -19,6 +19,7 @@ public final class FuseResidualAdds {
    * Runs before FuseActivations, which then fuses the block's relu into the same loop.
    */
   public static Graph apply(Graph g) {
+    g = shortcutsFirst(g);
     Map<Integer, Node> replaced = new HashMap<>();
     Map<Integer, Integer> removed = new HashMap<>();
     for (Node add : g.nodes()) {
@@ -32,5 +33,28 @@ public final class FuseResidualAdds {
       removed.put(add.id(), last.id());
     }
     return Rewrite.apply(g, replaced, removed);
+  }
+
+  /**
+   * A shortcut computed after its block's last conv (a zero-padded or pooled shortcut: the graph
+   * lists a block's branch first) moves to just before that conv when its inputs allow, so the
+   * conv becomes the add's later input and can absorb it.
+   */
+  static Graph shortcutsFirst(Graph g) {
+    for (boolean moved = true; moved; ) {
+      moved = false;
+      for (Node add : g.nodes()) {
+        if (!(add.op() instanceof Add)) continue;
+        int a = Math.min(add.inputs().get(0), add.inputs().get(1));
+        Node conv = g.node(a), late = g.node(Math.max(add.inputs().get(0), add.inputs().get(1)));
+        if (late.id() == a || late.op().acceptsResidual() || late.op().isAlias() || !conv.op().acceptsResidual()
+            || conv.epilogue() != null || g.consumers(a).size() != 1) continue;
+        if (late.inputs().stream().anyMatch(i -> i >= a)) continue;
+        g = Rewrite.move(g, late.id(), a);
+        moved = true;
+        break;
+      }
+    }
+    return g;
   }
 }
