@@ -130,7 +130,7 @@ class OpGradientTest {
   @MethodSource("groupedNets")
   void groupedSmallMapsMatchTheReference(String name, String spec) {
     SourceFile file = new SourceFile(name + ".cnn", spec);
-    String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+    String java = java(file);
     org.junit.jupiter.api.Assertions.assertTrue(java.contains("images at a time"), name + " should group images");
     new GradientCheck(file, 3, 0.1f).referenceAgainstFiniteDifferences(0, 12);
     GradientCheck check = new GradientCheck(file, 37, 0.1f);
@@ -165,17 +165,20 @@ class OpGradientTest {
   @MethodSource("residualFusions")
   void fusedResidualAddsMatchTheReference(String name, String spec) {
     SourceFile file = new SourceFile(name + ".cnn", spec);
-    dev.cnnc.compiler.Pipeline.Compiled compiled = dev.cnnc.compiler.Pipeline.run(Nets.graph(file));
-    org.junit.jupiter.api.Assertions.assertTrue(compiled.infer().nodes().stream().noneMatch(n -> n.op() instanceof
-        dev.cnnc.compiler.ops.Add), name + ": every add should fuse into a conv");
-    String java = dev.cnnc.compiler.emit.JavaEmitter.emit(compiled, file).source();
-    org.junit.jupiter.api.Assertions.assertTrue(java.contains(" + sc["), name + ": no fused residual in the Java");
+    org.junit.jupiter.api.Assertions.assertTrue(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)).infer().nodes().stream()
+        .noneMatch(n -> n.op() instanceof dev.cnnc.compiler.ops.Add), name + ": every add should fuse into a conv");
+    org.junit.jupiter.api.Assertions.assertTrue(java(file).contains(" + sc["), name + ": no fused residual in the Java");
     new GradientCheck(file, 5, 0.1f).javaAgainstReference(1);
     new GradientCheck(file, 37, 0.1f).javaAgainstReference(2);
   }
 
   static Stream<Arguments> allNets() {
     return Stream.concat(nets(), wideNets());
+  }
+
+  /** The generated Java of {@code file}. */
+  private static String java(SourceFile file) {
+    return dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
   }
 
   private static Arguments net(String name, String body) {
@@ -206,7 +209,7 @@ class OpGradientTest {
   void largeFcsSplitFeaturesAndSmallOnesImages() {
     wideNets().filter(a -> a.get()[0].toString().startsWith("fc_split")).forEach(a -> {
       SourceFile file = new SourceFile(a.get()[0] + ".cnn", a.get()[1].toString());
-      String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+      String java = java(file);
       // fc_split_features_bn's split fc reads the input: no input gradient, so no kernel over input features
       boolean dx = !a.get()[0].equals("fc_split_features_bn");
       org.junit.jupiter.api.Assertions.assertTrue(java.contains("threads split the output features")
@@ -222,7 +225,7 @@ class OpGradientTest {
         .forEach(name -> {
           String spec = nets().filter(a -> a.get()[0].equals(name)).findFirst().orElseThrow().get()[1].toString();
           SourceFile file = new SourceFile(name + ".cnn", spec);
-          String java = dev.cnnc.compiler.emit.JavaEmitter.emit(dev.cnnc.compiler.Pipeline.run(Nets.graph(file)), file).source();
+          String java = java(file);
           // narrow maps (and 1×1 convs with few channels) stay on im2col (grouped, under 64 output pixels)
           boolean phased = name.startsWith("conv_phased");
           org.junit.jupiter.api.Assertions.assertEquals(phased, java.contains("phase planes"),
