@@ -144,8 +144,9 @@ class OpGradientTest {
    * At inference a residual add fuses into the conv before it: the conv's output loop adds the other
    * branch, then its bias, folded batch norm and activation. One net for each of the conv's Java
    * paths (im2col, pointwise, per-tap shifts, grouped small maps), a projection shortcut (the later
-   * conv absorbs the add), one-node shortcuts scheduled after the branch, a conv with nothing else
-   * to add, and two blocks in a row (the second reads the first's fused conv).
+   * conv absorbs the add), one-node shortcuts scheduled after the branch, an add that ends the
+   * network, a conv with nothing else to add, and two blocks in a row (the second reads the first's
+   * fused conv).
    */
   static Stream<Arguments> residualFusions() {
     return Stream.of(
@@ -157,6 +158,7 @@ class OpGradientTest {
         // a zero-padded or pooled shortcut follows the branch in the graph: it moves before the branch's last conv
         net("fused_residual_zeropad", "input 3x10x10 conv(4, k3, p1) -> residual(zeropad) { conv(8, k3, s2, p1, nobias) -> bn -> relu -> conv(8, k3, p1, nobias) -> bn } -> relu -> gap -> fc(3)"),
         net("fused_residual_pooled_shortcut", "input 3x9x9 conv(4, k3, p1) -> residual { conv(4, k3, p1, nobias) -> bn } shortcut { avgpool(k3, s1, p1) } -> relu -> gap -> fc(3)"),
+        net("fused_residual_at_the_end", "input 3x1x1 conv(5, k1) -> relu -> residual { conv(5, k1) } -> flatten"),
         net("fused_residual_bare", "input 3x9x9 conv(4, k3, p1) -> residual { conv(4, k3, p1, nobias) } -> gap -> fc(3)"),
         net("fused_residual_chain", "input 3x9x9 conv(8, k3, p1) -> residual { conv(8, k3, p1, nobias) -> bn } -> relu -> residual { conv(8, k3, p1, nobias) -> bn } -> relu -> gap -> fc(3)"));
   }
