@@ -296,8 +296,8 @@ public final class JavaEmitter {
       boolean split = backward && v.op().javaWeightGradientsOverOutputs();
       // a backward that splits the input features reads dy after the weight kernel has finished with it
       boolean weightsFirst = split && v.op().javaBackwardRange() > 0;
+      m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
       if (weightsFirst && gen.dx(0) == null) {
-        m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
         weightKernel(m, v, gen, kernels);
         m.addCode("// no input gradient: the weight kernel did all the work\n");
         continue;
@@ -308,7 +308,6 @@ public final class JavaEmitter {
           .addParameter(int.class, "t").addParameter(int.class, "chunk").addParameter(int.class, "lo").addParameter(int.class, "hi")
           .addCode(backward && writesPartials(v) ? CodeBlock.of("final float[] g = partials[chunk];\n") : CodeBlock.of(""))
           .addCode(body).build());
-      m.addCode("// $L: $L$L\n", JavaNames.comment(v.name()), v.op().describe(), fusions(v));
       long macs = v.op().macs();
       if (weightsFirst) weightKernel(m, v, gen, kernels);
       int range = backward ? v.op().javaBackwardRange() : v.op().javaForwardRange();
