@@ -32,7 +32,8 @@ class PyTorchCompatTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @CsvSource({"seed_simple_cnn.cnn, seed_simple_cnn", "resnet20.cnn, resnet20"})
+  @CsvSource({"seed_simple_cnn.cnn, seed_simple_cnn", "resnet20.cnn, resnet20", "resnet56.cnn, resnet56",
+      "vgg11.cnn, vgg11", "airbench94.cnn, airbench94", "lenet5.cnn, lenet5"})
   void weightsLoadIntoPyTorchAndGiveTheSameLogits(String file, String module) throws Exception {
     assumeTrue(hasTorch(), "PyTorch is not installed for " + PYTHON);
     Path repo = Path.of(System.getProperty("cnnc.repo", "..")).toAbsolutePath();
