@@ -1,4 +1,4 @@
-// The specs under bench/layers/ exercise layers the examples do not (see README): each must check
+// The specs under bench/layers/ exercise layers the examples do not (see docs/performance.md): each must check
 // cleanly, and its generated Java must match the reference, like an example's.
 package dev.cnnc.compiler.check;
 
