@@ -3,6 +3,7 @@
 // Network SimpleCNN: input (N, 3, 32, 32), logits (N, 10); 1,059,306 parameters.
 //
 // Every kernel takes n, the images in this step, as its last argument; shapes are constants.
+// (Except cnnc_sgemm, cuBLAS's stand-in, which takes sgemm's arguments.)
 // Blocks are 256 threads; no kernel synchronises its threads, so results do not depend on scheduling.
 // Compiles alone: nvcc -cubin -arch=sm_90 SimpleCNN.cu, or NVRTC.
 //
@@ -721,4 +722,32 @@ extern "C" __global__ void __launch_bounds__(256) cnnc_adam(
   v[t] = vt;
   const float denom = __fadd_rn(__fdiv_rn(__fsqrt_rn(vt), bias2_sqrt), eps);
   p[t] = __fsub_rn(pt, __fmul_rn(step_size, __fdiv_rn(mt, denom)));
+}
+
+// ======== matrix products without cuBLAS ========
+
+// The matrix products where cuBLAS is missing (the host launches this instead of cublasSgemm, with its arguments): C = alpha·op(A)·op(B) + beta·C, column-major, m×k op(A), k×cols op(B); beta = 0 never reads C, as cuBLAS. One thread per element of C.
+extern "C" __global__ void __launch_bounds__(256) cnnc_sgemm(
+    int ta,
+    int tb,
+    int m,
+    int cols,
+    int k,
+    float alpha,
+    const float* __restrict__ a,
+    int lda,
+    const float* __restrict__ b,
+    int ldb,
+    float beta,
+    float* __restrict__ c,
+    int ldc) {
+  const long long t = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= (long long) m * cols) return;
+  const int i = (int) (t % m), j = (int) (t / m);
+  const long long ai = ta ? (long long) i * lda : i, as = ta ? 1 : lda;
+  const long long bj = tb ? j : (long long) j * ldb, bs = tb ? ldb : 1;
+  float sum = 0.f;
+  for (int p = 0; p < k; p++) sum += a[ai + p * as] * b[bj + p * bs];
+  float* o = c + i + (long long) j * ldc;
+  *o = beta == 0.f ? alpha * sum : alpha * sum + beta * *o;
 }

@@ -229,6 +229,22 @@ public final class GpuCheck {
       if (quick && !s.name().equals("every_op.cnn")) continue;
       for (Convolutions way : ways(s)) if (way != Convolutions.AUTO) checkNetwork(rows, s, 4, way);
     }
+    // Where cuBLAS is missing the host runs the products on the module's cnnc_sgemm: every conv
+    // through products (all three transpose cases) and SimpleCNN's fc layers on it here.
+    System.out.println("-- the matrix products on " + CudaProgram.GEMM_KERNEL + ", cuBLAS's stand-in (-Dcnnc.cuda.blas=generated):");
+    String was = System.getProperty("cnnc.cuda.blas");
+    System.setProperty("cnnc.cuda.blas", "generated");
+    try {
+      for (SourceFile s : specs) {
+        int before = rows.size();
+        if (s.name().equals("every_op.cnn")) checkNetwork(rows, s, 4, Convolutions.GEMM);
+        if (s.name().endsWith("seed_simple_cnn.cnn")) checkNetwork(rows, s, 4, Convolutions.AUTO);
+        if (rows.size() > before) rows.get(before).getAsJsonObject().addProperty("products", CudaProgram.GEMM_KERNEL);
+      }
+    } finally {
+      if (was == null) System.clearProperty("cnnc.cuda.blas");
+      else System.setProperty("cnnc.cuda.blas", was);
+    }
   }
 
   /**

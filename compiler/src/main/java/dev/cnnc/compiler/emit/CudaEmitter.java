@@ -122,6 +122,9 @@ public final class CudaEmitter {
     });
     List<Step> sgd = phase("optimizer", this::sgd);
     List<Step> adam = phase("optimizer", this::adam);
+    if (java.util.stream.Stream.of(forward, loss, backward, infer).flatMap(List::stream).anyMatch(st -> st instanceof Gemm)) {
+      gemmKernel();
+    }
     String fileName = JavaNames.className(src.name()) + ".cu";
     int lastInfer = compiled.infer().nodes().size() - 1;
     String source = source(fileName, forward, loss, backward, infer, List.of(sgd.get(0), adam.get(0)));
@@ -299,6 +302,34 @@ public final class CudaEmitter {
             + " by 1 − lr·wd, Adam adds wd·p to the gradient; m = lerp(m, g, 1 − β1); v = β2·v + (1 − β2)·g²;"
             + " p −= step_size · m / (√v / bias2_sqrt + eps). Explicitly rounded, as cnnc_sgd."),
         prologue(Count.of(p), null) + c, args, new Count(0, p, CudaGen.BLOCK), Count.of(1), "Adam update");
+  }
+
+  /**
+   * The stand-in for cuBLAS ({@link CudaProgram#GEMM_KERNEL}): launched by the host, not the plan,
+   * and only on machines without cuBLAS. One thread per element of C, its k products added in order.
+   */
+  private void gemmKernel() {
+    if (kernelNamed(CudaProgram.GEMM_KERNEL) || CudaProgram.GEMM_BLOCK != CudaGen.BLOCK) {
+      throw new IllegalStateException("cannot add " + CudaProgram.GEMM_KERNEL);
+    }
+    List<Param> params = List.of(new Param("int", "ta"), new Param("int", "tb"), new Param("int", "m"),
+        new Param("int", "cols"), new Param("int", "k"), new Param("float", "alpha"), new Param("const float*", "a"),
+        new Param("int", "lda"), new Param("const float*", "b"), new Param("int", "ldb"), new Param("float", "beta"),
+        new Param("float*", "c"), new Param("int", "ldc"));
+    CudaCode body = new CudaCode()
+        .line("const long long t = (long long) blockIdx.x * blockDim.x + threadIdx.x;")
+        .line("if (t >= (long long) m * cols) return;")
+        .line("const int i = (int) (t % m), j = (int) (t / m);")
+        .line("const long long ai = ta ? (long long) i * lda : i, as = ta ? 1 : lda;")
+        .line("const long long bj = tb ? j : (long long) j * ldb, bs = tb ? ldb : 1;")
+        .line("float sum = 0.f;")
+        .line("for (int p = 0; p < k; p++) sum += a[ai + p * as] * b[bj + p * bs];")
+        .line("float* o = c + i + (long long) j * ldc;")
+        .line("*o = beta == 0.f ? alpha * sum : alpha * sum + beta * *o;");
+    kernels.add(new KernelText(CudaProgram.GEMM_KERNEL, params, comment("The matrix products where cuBLAS is missing"
+        + " (the host launches this instead of cublasSgemm, with its arguments): C = alpha·op(A)·op(B) + beta·C,"
+        + " column-major, m×k op(A), k×cols op(B); beta = 0 never reads C, as cuBLAS. One thread per element of C."),
+        body.toString(), "matrix products without cuBLAS"));
   }
 
   // ---- kernels and launches ----
@@ -595,6 +626,9 @@ public final class CudaEmitter {
         + src.output().output().channels() + "); " + String.format(Locale.ROOT, "%,d", layout.paramCount())
         + " parameters."));
     s.append("//\n// Every kernel takes n, the images in this step, as its last argument; shapes are constants.\n");
+    if (kernelNamed(CudaProgram.GEMM_KERNEL)) {
+      s.append("// (Except ").append(CudaProgram.GEMM_KERNEL).append(", cuBLAS's stand-in, which takes sgemm's arguments.)\n");
+    }
     s.append("// Blocks are ").append(CudaGen.BLOCK).append(" threads; no kernel synchronises its threads, so results do"
         + " not depend on scheduling.\n");
     s.append("// Compiles alone: nvcc -cubin -arch=sm_90 ").append(fileName).append(", or NVRTC.\n//\n");

@@ -36,6 +36,7 @@ final class CudaEmulator implements Device {
   private final Map<String, Integer> kernels = new HashMap<>();
   private final String name;
   private long launches;
+  private final boolean blas;
 
   /** A C++ compiler on the PATH (g++, then c++, then clang++), or null. */
   static String compiler() {
@@ -124,6 +125,12 @@ final class CudaEmulator implements Device {
   }
 
   CudaEmulator(Path binary, CudaProgram program) {
+    this(binary, program, true);
+  }
+
+  /** @param blas false: a machine without cuBLAS ({@link #blasProblem} says so, and sgemm refuses) */
+  CudaEmulator(Path binary, CudaProgram program, boolean blas) {
+    this.blas = blas;
     this.name = program.name();
     for (int i = 0; i < program.kernels().size(); i++) kernels.put(program.kernels().get(i).name(), i);
     try {
@@ -219,8 +226,14 @@ final class CudaEmulator implements Device {
   }
 
   @Override
+  public String blasProblem() {
+    return blas ? null : "emulated without cuBLAS";
+  }
+
+  @Override
   public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
       float beta, long c, int ldc) {
+    if (!blas) throw new IllegalStateException("sgemm on an emulated machine without cuBLAS");
     send(ByteBuffer.allocate(59).order(ByteOrder.LITTLE_ENDIAN).put((byte) 'G').put((byte) (transA ? 1 : 0))
         .put((byte) (transB ? 1 : 0)).putInt(m).putInt(n).putInt(k).putFloat(alpha).putLong(a).putInt(lda).putLong(b)
         .putInt(ldb).putFloat(beta).putLong(c).putInt(ldc));

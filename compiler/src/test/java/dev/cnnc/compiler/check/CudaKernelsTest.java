@@ -119,6 +119,20 @@ class CudaKernelsTest {
     check(Nets.example("seed_simple_cnn.cnn"), Convolutions.DIRECT);
   }
 
+  /**
+   * Without cuBLAS the host runs every product on the program's own {@code cnnc_sgemm} (the emulated
+   * device refuses sgemm): the convs through im2row and products (all three transpose cases) and the
+   * fc layers must still match the reference.
+   */
+  @Test
+  void withoutCublasTheProductsRunOnTheGeneratedKernel() {
+    check(everyOp(), Convolutions.GEMM, false);
+    check(Nets.example("seed_simple_cnn.cnn"), Convolutions.AUTO, false);
+    // fc a's input gradient adds to the shortcut's (beta = 1: C is read)
+    check(new SourceFile("fc_residual.cnn", "network FcResidual { input 3x4x4 stem: conv(3, k1) -> flatten"
+        + " -> residual { a: fc(48) -> relu -> b: fc(48) } -> relu out: fc(10) }"), Convolutions.AUTO, false);
+  }
+
   /** cuBLAS refuses leading dimensions shorter than a column; the emulator must too, or the GPU would be first to see it. */
   @Test
   void theEmulatorRefusesTheSgemmArgumentsCublasRefuses() {
@@ -147,10 +161,15 @@ class CudaKernelsTest {
 
   /** One training step and one inference pass of {@link #N} images, every result compared. */
   static void check(SourceFile source, Convolutions convolutions) {
+    check(source, convolutions, true);
+  }
+
+  /** @param blas false: on a machine without cuBLAS, the products on the program's own kernel */
+  static void check(SourceFile source, Convolutions convolutions, boolean blas) {
     List<String> first = null;
     for (long seed = 0; seed < SEEDS; seed++) {
       List<String> problems = new ArrayList<>();
-      compareWithReference(source, convolutions, N, MAX_BATCH, seed, problems);
+      compareWithReference(source, convolutions, N, MAX_BATCH, seed, problems, blas);
       if (problems.isEmpty()) return;
       if (first == null) first = problems;
     }
@@ -160,12 +179,18 @@ class CudaKernelsTest {
   /** Adds a line to {@code problems} for each result off by more than TOLERANCE; returns the largest error. */
   static double compareWithReference(SourceFile source, Convolutions convolutions, int n, int maxBatch, long seed,
       List<String> problems) {
+    return compareWithReference(source, convolutions, n, maxBatch, seed, problems, true);
+  }
+
+  static double compareWithReference(SourceFile source, Convolutions convolutions, int n, int maxBatch, long seed,
+      List<String> problems, boolean blas) {
     final int N = n;
     final int MAX_BATCH = maxBatch;
     Graph g = Nets.graph(source);
     CudaEmitter.Output out = CudaEmitter.emit(Pipeline.run(g), source, convolutions);
     CudaProgram program = out.program();
-    try (CudaModel cuda = new CudaModel(new CudaEmulator(CudaEmulator.build(out), program), program, MAX_BATCH)) {
+    try (CudaModel cuda = new CudaModel(new CudaEmulator(CudaEmulator.build(out), program, blas), program, MAX_BATCH)) {
+      assertEquals(!blas, cuda.generatedProducts());
       ReferenceModel ref = new ReferenceModel(g, MAX_BATCH);
       ref.initialize(11 + seed);
       cuda.initialize(11 + seed);

@@ -60,7 +60,15 @@ public final class Cuda {
     try {
       options.log().accept("GPU: " + gpu.description());
       gpu.loadModule(cubin(gpu, program, options), program.fileName());
-      return new CudaModel(gpu, program, maxBatch);
+      CudaModel model = new CudaModel(gpu, program, maxBatch);
+      if (model.generatedProducts()) {
+        options.log().accept(gpu.blasProblem() != null
+            ? "no cuBLAS, so the matrix products run on cnnc's own kernel (" + CudaProgram.GEMM_KERNEL + "; correct,"
+                + " slower): " + gpu.blasProblem()
+            : "the matrix products run on cnnc's own kernel (" + CudaProgram.GEMM_KERNEL + "), as"
+                + " -Dcnnc.cuda.blas=generated asks");
+      }
+      return model;
     } catch (RuntimeException | Error e) {
       gpu.close();
       throw e;

@@ -49,6 +49,16 @@ public record CudaProgram(
     Step sgd,
     Step adam) {
 
+  /**
+   * The kernel every program with {@link Gemm} steps also carries: the same product as cuBLAS's
+   * sgemm (column-major, op(A) and op(B) as its flags say), one thread per element of C, for
+   * machines where cuBLAS is missing. Its parameters: transA, transB, m, n, k (ints), alpha, A, lda,
+   * B, ldb, beta, C, ldc; blocks of {@link #GEMM_BLOCK} threads.
+   */
+  public static final String GEMM_KERNEL = "cnnc_sgemm";
+
+  public static final int GEMM_BLOCK = 256;
+
   public CudaProgram {
     inputShape = inputShape.clone();
     parameters = List.copyOf(parameters);

@@ -35,6 +35,15 @@ public interface Device extends AutoCloseable {
    */
   void launch(int kernel, int gridX, int gridY, int block, int sharedBytes, long[] args);
 
+  /**
+   * Why cuBLAS cannot be used on this machine (its library is missing, or would not start), or null
+   * when {@link #sgemm} works. Without it, {@link CudaModel} runs the products on the module's own
+   * {@value CudaProgram#GEMM_KERNEL} kernel.
+   */
+  default String blasProblem() {
+    return null;
+  }
+
   /** cuBLAS sgemm on the stream: column-major C = alpha · op(A) · op(B) + beta · C. */
   void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
       float beta, long c, int ldc);

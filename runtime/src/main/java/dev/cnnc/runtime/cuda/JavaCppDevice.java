@@ -93,7 +93,9 @@ final class JavaCppDevice implements Gpu {
   private final int device;
   private final CUctx_st context = new CUctx_st();
   private final CUstream_st stream = new CUstream_st();
-  private final cublasContext blas = new cublasContext();
+  /** cuBLAS's handle, or null where {@link #blasProblem} says why there is none. */
+  private final cublasContext blas;
+  private final String blasProblem;
   private final String description;
   private final String arch;
   private final boolean syncEachLaunch = Boolean.getBoolean("cnnc.cuda.sync");
@@ -135,9 +137,15 @@ final class JavaCppDevice implements Gpu {
   JavaCppDevice(int ordinal) {
     try {
       Loader.load(org.bytedeco.cuda.global.cudart.class);
-      Loader.load(org.bytedeco.cuda.global.cublas.class);
     } catch (LinkageError e) {
       throw JavaCppErrors.unavailable("the CUDA libraries", e);
+    }
+    // cuBLAS is optional: without it the products run on the module's generated kernel (CudaModel)
+    String noBlas = null;
+    try {
+      Loader.load(org.bytedeco.cuda.global.cublas.class);
+    } catch (LinkageError e) {
+      noBlas = JavaCppErrors.unavailable("cuBLAS", e).getMessage();
     }
     int init = cuInit(0);
     if (init != CUDA_SUCCESS) {
@@ -155,8 +163,19 @@ final class JavaCppDevice implements Gpu {
     check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
     bind();
     check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
-    checkBlas(cublasCreate_v2(blas), "cublasCreate");
-    checkBlas(cublasSetStream_v2(blas, stream), "cublasSetStream");
+    cublasContext handle = null;
+    if (noBlas == null) {
+      handle = new cublasContext();
+      int created = cublasCreate_v2(handle);
+      if (created != CUBLAS_STATUS_SUCCESS) {
+        noBlas = "cublasCreate failed: " + cublasGetStatusString(created).getString();
+        handle = null;
+      } else {
+        checkBlas(cublasSetStream_v2(handle, stream), "cublasSetStream");
+      }
+    }
+    this.blas = handle;
+    this.blasProblem = noBlas;
     int major = attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
     int minor = attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
     this.arch = "sm_" + major + minor;
@@ -374,8 +393,14 @@ final class JavaCppDevice implements Gpu {
   }
 
   @Override
+  public String blasProblem() {
+    return blasProblem;
+  }
+
+  @Override
   public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alphaValue, long aAddress, int lda,
       long bAddress, int ldb, float betaValue, long cAddress, int ldc) {
+    if (blas == null) throw new IllegalStateException("no cuBLAS: " + blasProblem);
     bind();
     alpha.put(0, alphaValue);
     beta.put(0, betaValue);
@@ -406,7 +431,7 @@ final class JavaCppDevice implements Gpu {
         if (s.done != null) cuEventDestroy(s.done);
       }
       if (module != null) cuModuleUnload(module);
-      cublasDestroy_v2(blas);
+      if (blas != null) cublasDestroy_v2(blas);
       cuStreamDestroy(stream);
       cuDevicePrimaryCtxRelease(device);
     } finally {

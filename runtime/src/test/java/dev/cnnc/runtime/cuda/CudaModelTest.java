@@ -14,6 +14,7 @@ import dev.cnnc.runtime.cpu.Init;
 import dev.cnnc.runtime.cuda.CudaProgram.Arg;
 import dev.cnnc.runtime.cuda.CudaProgram.CType;
 import dev.cnnc.runtime.cuda.CudaProgram.Count;
+import dev.cnnc.runtime.cuda.CudaProgram.Gemm;
 import dev.cnnc.runtime.cuda.CudaProgram.Launch;
 import dev.cnnc.runtime.cuda.CudaProgram.Param;
 import dev.cnnc.runtime.cuda.CudaProgram.Ref;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 class CudaModelTest {
   /** Device memory as Java arrays; "kernels" are Java lambdas over it. */
-  static final class FakeDevice implements Device {
+  static class FakeDevice implements Device {
     final Map<Long, float[]> memory = new HashMap<>();
     final List<String> log = new ArrayList<>();
     final Map<String, java.util.function.Consumer<long[]>> kernels = new HashMap<>();
@@ -152,6 +153,55 @@ class CudaModelTest {
     return new CudaProgram("Fake", "Fake.cu", "", new int[] {1, 1, 2}, 2, params, buffers, oneValueBatchNorms, inits,
         List.of(new CudaProgram.Array("loss.stats", CType.DOUBLE, 0, 2, ""), new CudaProgram.Array("y", CType.FLOAT, 2, 0, "")),
         kernels, List.of(grad), List.of(loss), List.of(), List.of(logits), Ref.array(1), Ref.array(0), sgd, sgd);
+  }
+
+  /**
+   * Without cuBLAS the products launch the program's cnnc_sgemm with sgemm's arguments; a program
+   * made before it existed, or a misspelt -Dcnnc.cuda.blas, is refused with the reason.
+   */
+  @Test
+  void withoutCublasAProductLaunchesTheGeneratedKernelOrSaysWhyItCannot() {
+    CudaProgram base = program();
+    Gemm product = new Gemm(true, false, Count.of(2), Count.perImage(1), Count.of(2), 1f, Ref.of(Space.PARAMS), 2,
+        Ref.of(Space.INPUT), 2, 0f, Ref.array(1), 2, "y = w · x");
+    java.util.function.Function<List<CudaProgram.Kernel>, CudaProgram> withProduct = kernels -> new CudaProgram(
+        base.name(), base.fileName(), base.source(), base.inputShape(), base.classes(), base.parameters(),
+        base.buffers(), base.oneValueBatchNorms(), base.inits(), base.arrays(), kernels, base.trainForward(),
+        base.loss(), base.backward(), List.of(product), base.inferLogits(), base.lossStats(), base.sgd(), base.adam());
+    class NoBlas extends FakeDevice {
+      @Override
+      public String blasProblem() {
+        return "libcublas.so.13 is not installed";
+      }
+    }
+    CnncException old = assertThrows(CnncException.class, () -> model(new NoBlas(), withProduct.apply(base.kernels())));
+    assertTrue(old.getMessage().contains("cuBLAS is not available (libcublas.so.13 is not installed), and Fake.cu has"
+        + " no cnnc_sgemm kernel"), old.getMessage());
+
+    List<CudaProgram.Kernel> kernels = new ArrayList<>(base.kernels());
+    kernels.add(new CudaProgram.Kernel(CudaProgram.GEMM_KERNEL, List.of(), false));
+    NoBlas d = new NoBlas();
+    List<long[]> calls = new ArrayList<>();
+    d.kernels.put(CudaProgram.GEMM_KERNEL, calls::add);
+    CudaModel m = model(d, withProduct.apply(kernels));
+    assertTrue(m.generatedProducts());
+    m.infer(new float[] {1, 2, 3, 4, 5, 6}, 3, new float[6]);
+    assertEquals(1, calls.size());
+    long[] a = calls.get(0);
+    assertEquals(List.of(1L, 0L, 2L, 3L, 2L), List.of(a[0], a[1], a[2], a[3], a[4]), "transA, transB, m, n = 3 images, k");
+    assertEquals(1f, Float.intBitsToFloat((int) a[5]));
+    assertEquals(0f, Float.intBitsToFloat((int) a[10]));
+    assertEquals(List.of(2L, 2L, 2L), List.of(a[7], a[9], a[12]), "lda, ldb, ldc");
+
+    String was = System.getProperty("cnnc.cuda.blas");
+    System.setProperty("cnnc.cuda.blas", "cublass");
+    try {
+      CnncException bad = assertThrows(CnncException.class, () -> model(new FakeDevice(), withProduct.apply(kernels)));
+      assertEquals("-Dcnnc.cuda.blas=cublass: use cublas (the default) or generated", bad.getMessage());
+    } finally {
+      if (was == null) System.clearProperty("cnnc.cuda.blas");
+      else System.setProperty("cnnc.cuda.blas", was);
+    }
   }
 
   static CudaModel model(FakeDevice d) {
