@@ -53,6 +53,12 @@ mkdir -p "$work/natives"
     'org/bytedeco/cuda/linux-x86_64/libjnicublas.so' 'org/bytedeco/cuda/linux-x86_64/libjninvrtc.so' \
     && unzip -q "$javacpp_jar" 'org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so')
 jar --create --file "$bundle/lib/cuda-jni-linux-x86_64.jar" -C "$work/natives" .
+# The CUDA 13 runtime (700 KB, redistributable), for a GPU machine whose only CUDA libraries are
+# another version's (PyTorch built for CUDA 12): run.sh puts it last on the library path. cuBLAS
+# (hundreds of MB) cannot travel; without it the backend runs its products on cnnc_sgemm.
+if [ -f /usr/local/cuda/lib64/libcudart.so.13 ]; then
+  mkdir -p "$bundle/cudart" && cp /usr/local/cuda/lib64/libcudart.so.13 "$bundle/cudart/"
+fi
 
 step "the check itself"
 mkdir -p "$work/classes"

@@ -36,6 +36,11 @@ for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13; do
     [ -n "$f" ] && libdirs="$libdirs:$(dirname "$f")"
   fi
 done
+# Last resort for the runtime: the copy prepare.sh carried (the driver must still support CUDA 13).
+if [ -f "$bundle/cudart/libcudart.so.13" ] && ! (IFS=:; for d in $libdirs; do [ -e "$d/libcudart.so.13" ] && exit 0; done; exit 1) \
+    && ! ldconfig -p 2>/dev/null | grep -q 'libcudart.so.13 '; then
+  libdirs="$libdirs:$bundle/cudart"
+fi
 export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libnvrtc.so.13; do
