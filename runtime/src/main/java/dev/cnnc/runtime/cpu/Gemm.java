@@ -96,6 +96,18 @@ public final class Gemm {
    */
   public static void pack(int m, int k, float[] a, int aOff, int aRow, int aCol, float[] packed, int pOff) {
     int full = m / 8 * 8;
+    if (aRow == 1 && aCol != 1) {
+      // A stored transposed (a column of A contiguous, e.g. dyᵀ in a weight gradient): read it in
+      // storage order, each column once, eight floats to each panel. Row by row, as below, every
+      // element was a different cache line of a matrix larger than L2 (VGG-11's and Airbench's
+      // weight-gradient products, 2–3 MB a call).
+      for (int p = 0; p < k; p++) {
+        int from = aOff + p * aCol;
+        for (int i = 0; i < full; i++) packed[pOff + i / 8 * 8 * k + 8 * p + i % 8] = a[from + i];
+        for (int i = full; i < m; i++) packed[pOff + full * k + (i - full) * k + p] = a[from + i];
+      }
+      return;
+    }
     for (int i = 0; i < m; i++) {
       int from = aOff + i * aRow;
       if (i < full) {

@@ -222,6 +222,25 @@ class GemmTest {
     return i - i % 3 + 2 - i % 3;
   }
 
+  /** A stored transposed (a column of A contiguous) packs to the same layout, every element in its place. */
+  @Test
+  void packReadsATransposedMatrixIntoTheSameLayout() {
+    SplittableRandom r = new SplittableRandom(8);
+    for (int m : new int[] {1, 7, 8, 13, 16, 35}) {
+      for (int k : new int[] {1, 5, 64}) {
+        int lda = m + 3;
+        float[] a = random(k * lda + 2, r);
+        float[] packed = random(m * k + 11, r), before = packed.clone();
+        Gemm.pack(m, k, a, 2, 1, lda, packed, 11);
+        for (int i = 0; i < m; i++)
+          for (int p = 0; p < k; p++) {
+            assertEquals(a[2 + p * lda + i], packed[Gemm.packedIndex(i, p, m, k, 11)], m + "×" + k + " at " + i + ", " + p);
+          }
+        for (int q = 0; q < 11; q++) assertEquals(before[q], packed[q], "wrote before pOff");
+      }
+    }
+  }
+
   /** C (+)= A · B with A packed by Gemm.pack (panels of 8 rows, then the tail) and B's rows through a table. */
   private static void checkPacked(Gemm.Impl g, int m, int n, int k, boolean acc, SplittableRandom r) {
     int lda = k + 3, ldc = n + 2, span = 2 * k + 40;
