@@ -449,6 +449,11 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     return k.aux("colt", (long) planeOut() * taps(), true, false);
   }
 
+  /** The batch's dy (CO, N·P) in {@code Gemm.pack}'s layout, after the activation's derivative. */
+  private String batchGradientsPacked(JavaGen k) {
+    return k.aux("dypacked", (long) planeOut() * outC(), true, false);
+  }
+
   /** The batch's dyᵀ (N·P, CO), after the activation's derivative. */
   private String batchGradientsT(JavaGen k) {
     return k.aux("dyt", (long) planeOut() * outC(), true, false);
@@ -473,6 +478,9 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
     c.add("// dyᵀ[(n, p), co] = dy[n, co, p]\n")
         .addStatement("$T.gatherChannels(dy, n * $L, $L, $L, dyt, n * $L, $L, $L, 1, $L)", BLOCKS, output.size(), planeOut(),
             planeOut(), planeOut() * outC(), planeOut(), outC(), planeOut())
+        .add("// and dy (CO, N·P) packed for the weights kernel's product, this image's $L columns\n", planeOut())
+        .addStatement("$T.packColumns($L, batch * $L, n * $L, $L, dy, n * $L, $L, $L, 0)", GEMM, outC(), planeOut(),
+            planeOut(), planeOut(), output.size(), planeOut(), batchGradientsPacked(k))
         .endControlFlow();
     if (dx == null) return c.build();
     c.addStatement("final float[] col = $L", k.scratch("dcolt", (long) gp * taps()))
@@ -491,12 +499,13 @@ public record Conv(Shape input, Shape output, Window h, Window w, boolean bias) 
   @Override
   public CodeBlock javaBackwardWeights(JavaGen k) {
     CodeBlock.Builder c = CodeBlock.builder()
-        .addStatement("final float[] colt = $L, dyt = $L", batchColumns(k), batchGradientsT(k))
-        .add("// dw[:, lo:hi] (CO, hi − lo) = dy (CO, N·P), read through dyᵀ, · colᵀ[:, lo:hi] (N·P, hi − lo)\n")
-        .addStatement("$T.mm($L, hi - lo, batch * $L, dyt, 0, 1, $L, colt, lo, $L, gradients, $L + lo, $L, false)", GEMM,
-            outC(), planeOut(), outC(), taps(), k.param("weight"), taps());
+        .addStatement("final float[] colt = $L", batchColumns(k))
+        .add("// dw[:, lo:hi] (CO, hi − lo) = dy (CO, N·P), packed once by the backward, · colᵀ[:, lo:hi] (N·P, hi − lo)\n")
+        .addStatement("$T.mmPacked($L, hi - lo, batch * $L, $L, 0, colt, lo, $L, gradients, $L + lo, $L, false)", GEMM,
+            outC(), planeOut(), batchGradientsPacked(k), taps(), k.param("weight"), taps());
     if (bias) {
       c.beginControlFlow("if (lo == 0)")
+          .addStatement("final float[] dyt = $L", batchGradientsT(k))
           .add("// db[co] = Σ over the batch's pixels of dyᵀ[(n, p), co], row by row\n")
           .addStatement("java.util.Arrays.fill(gradients, $L, $L + $L, 0f)", k.param("bias"), k.param("bias"), outC())
           .beginControlFlow("for (int r = 0; r < batch * $L; r++)", planeOut())

@@ -120,6 +120,36 @@ public final class Gemm {
     }
   }
 
+  /**
+   * Writes columns [p0, p0 + count) of an m × k matrix A into {@code packed} (from {@code pOff}, in
+   * {@link #pack}'s layout) from a row-major block: A(i, p0 + j) = src[srcOff + i·ld + j]. Chunks
+   * that each own some of A's columns (a conv's dyᵀ, one image's pixels each) pack it together,
+   * once, for products that share it.
+   */
+  public static void packColumns(int m, int k, int p0, int count, float[] src, int srcOff, int ld, float[] packed,
+      int pOff) {
+    if (m <= 0 || count <= 0) return;
+    if (p0 < 0 || p0 + count > k) throw new IndexOutOfBoundsException("columns [" + p0 + ", " + (p0 + count) + ") of " + k);
+    checkRows(src, srcOff, 0, (long) (m - 1) * ld, count);
+    Objects.checkFromIndexSize(pOff, m * k, packed.length);
+    int full = m / 8 * 8;
+    for (int i = 0; i < full; i++) {
+      int from = srcOff + i * ld, to = pOff + i / 8 * 8 * k + 8 * p0 + i % 8;
+      for (int j = 0; j < count; j++) packed[to + 8 * j] = src[from + j];
+    }
+    for (int i = full; i < m; i++) System.arraycopy(src, srcOff + i * ld, packed, pOff + full * k + (i - full) * k + p0, count);
+  }
+
+  /** C (+)= A · B with A packed by {@link #pack} (or {@link #packColumns}) and B(p, j) = b[bOff + p·ldb + j]. */
+  public static void mmPacked(int m, int n, int k, float[] packed, int pOff, float[] b, int bOff, int ldb, float[] c,
+      int cOff, int ldc, boolean accumulate) {
+    if (m <= 0 || n <= 0 || k <= 0) return;
+    Objects.checkFromIndexSize(pOff, m * k, packed.length);
+    checkRows(b, bOff, 0, (long) (k - 1) * ldb, n);
+    checkRows(c, cOff, 0, (long) (m - 1) * ldc, n);
+    IMPL.mmPacked(m, n, k, packed, pOff, b, bOff, spaced(k, ldb), c, cOff, ldc, accumulate);
+  }
+
   /** Where {@link #pack} put A(i, p). */
   static int packedIndex(int i, int p, int m, int k, int pOff) {
     int full = m / 8 * 8;

@@ -2,6 +2,7 @@
 package dev.cnnc.runtime.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -239,6 +240,29 @@ class GemmTest {
         for (int q = 0; q < 11; q++) assertEquals(before[q], packed[q], "wrote before pOff");
       }
     }
+  }
+
+  /** Packing A a block of columns at a time gives pack's layout, and mmPacked over it mm's product. */
+  @Test
+  void packColumnsBlockByBlockIsPackAndMmPackedIsMm() {
+    SplittableRandom r = new SplittableRandom(9);
+    for (int m : new int[] {3, 8, 20}) {
+      int blocks = 5, width = 7, k = blocks * width, n = 40;
+      float[] src = random(blocks * m * width + 4, r); // block q: m rows of `width` columns, row-major
+      float[] a = new float[m * k]; // A (m × k) row-major: block q holds columns [q·width, (q + 1)·width)
+      for (int q = 0; q < blocks; q++)
+        for (int i = 0; i < m; i++) System.arraycopy(src, 4 + q * m * width + i * width, a, i * k + q * width, width);
+      float[] whole = new float[m * k + 3], byBlocks = random(m * k + 3, r);
+      Gemm.pack(m, k, a, 0, k, 1, whole, 3);
+      for (int q = 0; q < blocks; q++) Gemm.packColumns(m, k, q * width, width, src, 4 + q * m * width, width, byBlocks, 3);
+      for (int i = 3; i < whole.length; i++) assertEquals(whole[i], byBlocks[i], m + " rows: float " + i);
+      float[] b = random(k * (n + 2), r), want = new float[m * n], have = new float[m * n];
+      Gemm.mm(m, n, k, a, 0, k, 1, b, 0, n + 2, want, 0, n, false);
+      Gemm.mmPacked(m, n, k, byBlocks, 3, b, 0, n + 2, have, 0, n, false);
+      assertClose(want, have, "mmPacked " + m + "×" + n + "×" + k);
+    }
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> Gemm.packColumns(8, 10, 6, 5, new float[64], 0, 5, new float[80], 0), "columns past k");
   }
 
   /** C (+)= A · B with A packed by Gemm.pack (panels of 8 rows, then the tail) and B's rows through a table. */
