@@ -121,9 +121,7 @@ public final class CudaModel implements DeviceModel, AutoCloseable {
     }
     String problem = device.blasProblem();
     if (asked.equals("cublas") && problem == null) return -1;
-    boolean products = java.util.stream.Stream.of(program.trainForward(), program.loss(), program.backward(),
-        program.infer()).flatMap(List::stream).anyMatch(st -> st instanceof Gemm);
-    if (!products) return -1;
+    if (!program.hasProducts()) return -1;
     if (program.kernels().stream().noneMatch(k -> k.name().equals(CudaProgram.GEMM_KERNEL))) {
       throw new CnncException((problem != null ? "cuBLAS is not available (" + problem + "), and " : "")
           + program.fileName() + " has no " + CudaProgram.GEMM_KERNEL + " kernel to run its matrix products on:"
@@ -447,7 +445,7 @@ public final class CudaModel implements DeviceModel, AutoCloseable {
     public void run(CudaModel m, int n) {
       long rows = g.m().at(n), cols = g.n().at(n), k = g.k().at(n);
       long blocks = (rows * cols + CudaProgram.GEMM_BLOCK - 1) / CudaProgram.GEMM_BLOCK;
-      if (blocks < 1 || k < 1) return;
+      if (blocks < 1) return;
       if (blocks > Integer.MAX_VALUE) {
         throw new CnncException("batch " + n + " needs a " + rows + "×" + cols + " product, more than "
             + CudaProgram.GEMM_KERNEL + "'s grid allows; use a smaller --batch");

@@ -59,6 +59,12 @@ public record CudaProgram(
 
   public static final int GEMM_BLOCK = 256;
 
+  /** Whether any phase has a {@link Gemm} step (and so the program carries {@link #GEMM_KERNEL}). */
+  public boolean hasProducts() {
+    return java.util.stream.Stream.of(trainForward, loss, backward, infer).flatMap(List::stream)
+        .anyMatch(s -> s instanceof Gemm);
+  }
+
   public CudaProgram {
     inputShape = inputShape.clone();
     parameters = List.copyOf(parameters);
