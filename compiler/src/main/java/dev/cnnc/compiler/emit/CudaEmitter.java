@@ -122,9 +122,7 @@ public final class CudaEmitter {
     });
     List<Step> sgd = phase("optimizer", this::sgd);
     List<Step> adam = phase("optimizer", this::adam);
-    if (java.util.stream.Stream.of(forward, loss, backward, infer).flatMap(List::stream).anyMatch(st -> st instanceof Gemm)) {
-      gemmKernel();
-    }
+    if (CudaProgram.hasProducts(List.of(forward, loss, backward, infer))) gemmKernel();
     String fileName = JavaNames.className(src.name()) + ".cu";
     int lastInfer = compiled.infer().nodes().size() - 1;
     String source = source(fileName, forward, loss, backward, infer, List.of(sgd.get(0), adam.get(0)));

@@ -95,19 +95,17 @@ public final class Gemm {
    * A conv packs its weights once per launch and reuses them for every image.
    */
   public static void pack(int m, int k, float[] a, int aOff, int aRow, int aCol, float[] packed, int pOff) {
-    int full = m / 8 * 8;
     if (aRow == 1 && aCol != 1) {
       // A stored transposed (a column of A contiguous, e.g. dyᵀ in a weight gradient): read it in
       // storage order, each column once, eight floats to each panel. Row by row, as below, every
       // element was a different cache line of a matrix larger than L2 (VGG-11's and Airbench's
       // weight-gradient products, 2–3 MB a call).
       for (int p = 0; p < k; p++) {
-        int from = aOff + p * aCol;
-        for (int i = 0; i < full; i++) packed[pOff + i / 8 * 8 * k + 8 * p + i % 8] = a[from + i];
-        for (int i = full; i < m; i++) packed[pOff + full * k + (i - full) * k + p] = a[from + i];
+        for (int i = 0; i < m; i++) packed[packedIndex(i, p, m, k, pOff)] = a[aOff + p * aCol + i];
       }
       return;
     }
+    int full = m / 8 * 8;
     for (int i = 0; i < m; i++) {
       int from = aOff + i * aRow;
       if (i < full) {
@@ -132,12 +130,9 @@ public final class Gemm {
     if (p0 < 0 || p0 + count > k) throw new IndexOutOfBoundsException("columns [" + p0 + ", " + (p0 + count) + ") of " + k);
     checkRows(src, srcOff, 0, (long) (m - 1) * ld, count);
     Objects.checkFromIndexSize(pOff, m * k, packed.length);
-    int full = m / 8 * 8;
-    for (int i = 0; i < full; i++) {
-      int from = srcOff + i * ld, to = pOff + i / 8 * 8 * k + 8 * p0 + i % 8;
-      for (int j = 0; j < count; j++) packed[to + 8 * j] = src[from + j];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < count; j++) packed[packedIndex(i, p0 + j, m, k, pOff)] = src[srcOff + i * ld + j];
     }
-    for (int i = full; i < m; i++) System.arraycopy(src, srcOff + i * ld, packed, pOff + full * k + (i - full) * k + p0, count);
   }
 
   /** C (+)= A · B with A packed by {@link #pack} (or {@link #packColumns}) and B(p, j) = b[bOff + p·ldb + j]. */

@@ -61,8 +61,12 @@ public record CudaProgram(
 
   /** Whether any phase has a {@link Gemm} step (and so the program carries {@link #GEMM_KERNEL}). */
   public boolean hasProducts() {
-    return java.util.stream.Stream.of(trainForward, loss, backward, infer).flatMap(List::stream)
-        .anyMatch(s -> s instanceof Gemm);
+    return hasProducts(List.of(trainForward, loss, backward, infer));
+  }
+
+  /** Whether any of these phases has a {@link Gemm} step; the emitter asks before the program exists. */
+  public static boolean hasProducts(List<List<Step>> phases) {
+    return phases.stream().flatMap(List::stream).anyMatch(s -> s instanceof Gemm);
   }
 
   public CudaProgram {
