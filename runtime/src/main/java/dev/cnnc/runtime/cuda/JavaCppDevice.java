@@ -111,6 +111,11 @@ final class JavaCppDevice implements Gpu {
   // Kernel arguments: one 8-byte slot per parameter, and the array of slot addresses cuLaunchKernel reads.
   private final LongPointer slots = new LongPointer(MAX_ARGS);
   private final LongPointer slotAddresses = new LongPointer(MAX_ARGS);
+  // The same array typed for cuLaunchKernel's PointerPointer overload, which passes its address as
+  // void**. The Pointer overload is @ByPtrPtr: it would pass the address of a copy of the pointer,
+  // and a null 'extra' would become a non-null pointer to null, which the driver refuses with
+  // CUDA_ERROR_INVALID_VALUE (kernelParams and extra both set) — as the first device run showed.
+  private final PointerPointer<Pointer> kernelParams = new PointerPointer<>(slotAddresses);
   private final FloatPointer alpha = new FloatPointer(1);
   private final FloatPointer beta = new FloatPointer(1);
   private final DeviceFloats a = new DeviceFloats();
@@ -377,8 +382,8 @@ final class JavaCppDevice implements Gpu {
     bind();
     if (args.length > MAX_ARGS) throw new IllegalArgumentException("more than " + MAX_ARGS + " kernel arguments");
     slots.put(args, 0, args.length);
-    int r = cuLaunchKernel(functions.get(kernel), gridX, gridY, 1, block, 1, 1, sharedBytes, stream, slotAddresses,
-        (Pointer) null);
+    int r = cuLaunchKernel(functions.get(kernel), gridX, gridY, 1, block, 1, 1, sharedBytes, stream, kernelParams,
+        (PointerPointer<?>) null);
     if (r != CUDA_SUCCESS) {
       throw new CnncException("Launching " + functionNames.get(kernel) + " on a " + gridX + "×" + gridY + " grid of "
           + block + " threads failed: " + errorName(r) + " (" + errorString(r) + ").");
