@@ -1,7 +1,7 @@
 """Trains bench/torch_models.py's ResNet-20 on the CIFAR-10 binary files with the recipe of
 bench/resnet20_short.cnn, in PyTorch, as the reference for cnnc's accuracy on the same data.
 
-    /usr/bin/python3 bench/torch_train.py --data DIR [--epochs 10] [--threads 2]
+    /usr/bin/python3 bench/torch_train.py --data DIR [--epochs 10] [--threads 2] [--device cuda]
 
 The recipe, as cnnc runs it: batch 128 (the last partial batch kept), SGD lr 0.1, momentum 0.9,
 Nesterov, weight decay 5e-4 on every parameter; a linear warm-up over the first epoch's steps
@@ -39,7 +39,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--network", default="resnet20")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU (PyTorch's defaults: cuDNN, TF32 convolutions)")
     a = p.parse_args()
+    device = torch.device(a.device)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
@@ -47,10 +49,10 @@ def main():
     x_train = np.concatenate([q[0] for q in parts])
     y_train = np.concatenate([q[1] for q in parts])
     x_test, y_test = load(os.path.join(a.data, "test_batch.bin"))
-    test = torch.from_numpy((x_test.astype(np.float32) / 255 - MEAN) / STD)
-    test_y = torch.from_numpy(y_test)
+    test = torch.from_numpy((x_test.astype(np.float32) / 255 - MEAN) / STD).to(device)
+    test_y = torch.from_numpy(y_test).to(device)
 
-    model = NETWORKS[a.network]()
+    model = NETWORKS[a.network]().to(device)
     decay = 5e-4
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=decay)
     batch, n = 128, len(x_train)
@@ -79,8 +81,8 @@ def main():
             for j, i in enumerate(idx):
                 crop = padded[i, :, dy[j]:dy[j] + 32, dx[j]:dx[j] + 32]
                 imgs[j] = crop[:, :, ::-1] if flip[j] else crop
-            x = torch.from_numpy((imgs.astype(np.float32) / 255 - MEAN) / STD)
-            y = torch.from_numpy(y_train[idx])
+            x = torch.from_numpy((imgs.astype(np.float32) / 255 - MEAN) / STD).to(device, non_blocking=True)
+            y = torch.from_numpy(y_train[idx]).to(device, non_blocking=True)
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
             logits = model(x)

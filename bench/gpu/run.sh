@@ -27,27 +27,8 @@ say "unpacking the Java runtime and the CIFAR-10 slice"
 untar "$bundle/jre.tar.xz"
 untar "$bundle/cifar-slice.tar.xz"
 
-# The JNI libraries link against the driver (libcuda.so.1) and the CUDA 13 runtime, cuBLAS and
-# NVRTC: from the toolkit if it has them, else from PyTorch's nvidia-* wheels.
-libdirs="/usr/local/nvidia/lib64:/usr/local/nvidia/lib:/usr/local/cuda/lib64"
-for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13; do
-  if ! ls /usr/local/cuda/lib64/$lib >/dev/null 2>&1; then
-    f="$(find /opt /usr/local /usr/lib -name "$lib" 2>/dev/null | head -1)"
-    [ -n "$f" ] && libdirs="$libdirs:$(dirname "$f")"
-  fi
-done
-# Last resort for the runtime: the copy prepare.sh carried (the driver must still support CUDA 13).
-if [ -f "$bundle/cudart/libcudart.so.13" ] && ! (IFS=:; for d in $libdirs; do [ -e "$d/libcudart.so.13" ] && exit 0; done; exit 1) \
-    && ! ldconfig -p 2>/dev/null | grep -q 'libcudart.so.13 '; then
-  libdirs="$libdirs:$bundle/cudart"
-fi
-export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
-for lib in libcuda.so.1 libcudart.so.13 libcublas.so.13 libnvrtc.so.13; do
-  where="$( (IFS=:; for d in $LD_LIBRARY_PATH; do [ -e "$d/$lib" ] && echo "$d/$lib" && break; done) ; ldconfig -p 2>/dev/null | awk -v l="$lib" '$1 == l {print $NF; exit}')"
-  echo "  $lib: ${where:-NOT FOUND}" | head -1
-done
-command -v nvcc >/dev/null && nvcc --version | tail -1
+. "$here/cuda-env.sh"
+cuda_env "$bundle/cudart"
 
 say "cnnc: kernels, optimizers, NVRTC, one epoch, speed, time per launch"
 java="$tmp/jre/bin/java"

@@ -146,7 +146,8 @@ public final class GpuCheck {
     for (StackTraceElement at : e.getStackTrace()) {
       if (at.getClassName().startsWith("dev.cnnc")) System.out.println("      at " + at);
     }
-    results.addProperty(what + "_error", e.toString());
+    if (!results.has("stopped")) results.add("stopped", new JsonObject());
+    results.getAsJsonObject("stopped").addProperty(what, e.toString());
   }
 
   // ---- networks ----

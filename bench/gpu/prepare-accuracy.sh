@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Stages the full-data accuracy run on the GPU machine (bench/gpu/accuracy.sh): the cnnc command
+# line, a jlink'd Java runtime for it, the two networks' cubins and all of CIFAR-10. The data alone
+# (184 MB, 122 MB compressed) is more than one device call carries (64 MiB), so it goes in three
+# parts, each a folder under bench/gpu/acc/ (ignored by git) for one call's `carry`; the machine
+# keeps what earlier calls left there while it stays warm. Needs Maven, a JDK 17 with jlink, nvcc
+# (for the cubins; without it the GPU machine compiles them with NVRTC) and the CIFAR-10 data.
+#
+#   bench/gpu/prepare-accuracy.sh [CIFAR_DIR]      (default: $CNNC_DATA, then the usual places)
+#
+# then, through the device tool, one call per part, each within the 30 s the machine stays warm:
+#   run(command="bash bench/gpu/accuracy.sh unpack", carry=["bench/gpu/acc/part1"], timeout_s=120)
+#   run(command="bash bench/gpu/accuracy.sh unpack", carry=["bench/gpu/acc/part2"], timeout_s=120)
+#   run(command="bash bench/gpu/accuracy.sh unpack train", carry=["bench/gpu/acc/part3"], timeout_s=540)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+acc="$here/acc"
+limit_bytes=$((64 * 1048576))
+
+data=""
+for d in "${1:-}" "${CNNC_DATA:-}" "$repo/data/cifar-10-batches-bin" "$HOME/.cache/cnnc/cifar-10-batches-bin" \
+    "$repo/../shared/data/cifar-10-batches-bin" /work/shared/data/cifar-10-batches-bin; do
+  if [ -n "$d" ] && [ -f "$d/data_batch_5.bin" ] && [ -f "$d/test_batch.bin" ]; then data="$d"; break; fi
+done
+[ -n "$data" ] || { echo "prepare-accuracy.sh: no CIFAR-10 data found; pass its cifar-10-batches-bin folder" >&2; exit 2; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+rm -rf "$acc"
+mkdir -p "$acc/part1/lib" "$acc/part1/cubins" "$acc/part2" "$acc/part3"
+
+echo "== building cnnc's command line and its dependencies"
+(cd "$repo" && mvn -q -B -DskipTests package dependency:copy-dependencies -pl cli -am \
+    -DincludeScope=runtime -DexcludeGroupIds=dev.cnnc -DoutputDirectory="$work/deps")
+for m in grammar runtime compiler cli; do cp "$repo/$m"/target/cnnc-$m-*.jar "$acc/part1/lib/"; done
+cp "$work"/deps/*.jar "$acc/part1/lib/"
+# The JNI libraries the CUDA backend loads (the same selection as prepare.sh), not the whole natives jar.
+javacpp_version="$(sed -n 's:.*<javacpp.version>\(.*\)</javacpp.version>.*:\1:p' "$repo/pom.xml")"
+cuda_version="$(basename "$work"/deps/cuda-*.jar .jar | sed 's/^cuda-//')"
+m2="${MAVEN_REPO:-$HOME/.m2/repository}/org/bytedeco"
+mkdir -p "$work/natives"
+(cd "$work/natives" && unzip -q "$m2/cuda/$cuda_version/cuda-$cuda_version-linux-x86_64.jar" \
+    'org/bytedeco/cuda/linux-x86_64/libjnicudart.so' 'org/bytedeco/cuda/linux-x86_64/libjnicublas.so' \
+    'org/bytedeco/cuda/linux-x86_64/libjninvrtc.so' \
+    && unzip -q "$m2/javacpp/$javacpp_version/javacpp-$javacpp_version-linux-x86_64.jar" \
+    'org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so')
+jar --create --file "$acc/part1/lib/cuda-jni-linux-x86_64.jar" -C "$work/natives" .
+[ -f /usr/local/cuda/lib64/libcudart.so.13 ] && mkdir -p "$acc/part1/cudart" \
+    && cp /usr/local/cuda/lib64/libcudart.so.13 "$acc/part1/cudart/"
+
+echo "== a Java runtime for the command line (the vector API and java.desktop for curves.png too)"
+jlink --add-modules java.base,jdk.unsupported,java.logging,java.compiler,java.desktop,java.management,jdk.incubator.vector \
+    --strip-debug --no-header-files --no-man-pages --compress=0 --output "$work/jre"
+XZ_OPT="-6 -T0" tar -C "$work" -cJf "$acc/part1/jre.tar.xz" jre
+
+echo "== cubins for sm_90, named as the cubin cache names them, so the GPU machine compiles nothing"
+export CNNC_DATA="$data"
+for spec in examples/seed_simple_cnn.cnn bench/resnet20_short.cnn; do
+  rm -rf "$work/cu" && (cd "$repo" && ./cnnc compile "$spec" --target cuda -o "$work/cu" >/dev/null)
+  cu="$(ls "$work"/cu/*.cu)"
+  stem="$(basename "$cu" .cu)"
+  hash="$(sha256sum "$cu" | cut -c1-24)"
+  if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
+    "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)" -cubin -arch=sm_90 -lineinfo -diag-suppress 177 \
+        -o "$acc/part1/cubins/$stem-$hash-sm_90.cubin" "$cu"
+    echo "   $spec: $stem-$hash-sm_90.cubin"
+  fi
+done
+
+echo "== CIFAR-10 from $data, compressed (xz with a 32-byte delta filter: pixels above each other)"
+pack() { xz -c --delta=dist=32 --lzma2=preset=9 "$data/$1" > "$2/$1.xz"; }
+pack data_batch_1.bin "$acc/part1" &
+pack data_batch_2.bin "$acc/part2" &
+pack data_batch_3.bin "$acc/part2" &
+wait
+pack data_batch_4.bin "$acc/part2" &
+pack data_batch_5.bin "$acc/part3" &
+pack test_batch.bin "$acc/part3" &
+wait
+cp "$data/batches.meta.txt" "$acc/part3/"
+(cd "$data" && sha256sum data_batch_*.bin test_batch.bin) > "$acc/part3/SHA256SUMS"
+
+echo "== sizes: each call carries the working tree and one part, under 64 MiB"
+tree_bytes="$(cd "$repo" && { git ls-files -z; git ls-files -z --others --exclude-standard; } \
+    | xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+for p in part1 part2 part3; do
+  bytes=$(( $(du -sb "$acc/$p" | cut -f1) + tree_bytes ))
+  printf '   %s: %.1f MiB with the working tree\n' "$p" "$(echo "$bytes/1048576" | bc -l)"
+  [ "$bytes" -le "$limit_bytes" ] || { echo "prepare-accuracy.sh: $p is over 64 MiB" >&2; exit 1; }
+done
+
+echo "== smoke test: the staged runtime and jars, unpacked as the GPU machine will, train 1 epoch of 512 images on the CPU"
+rm -rf "$work/check" && mkdir -p "$work/check"
+cp -r "$acc"/part1 "$acc"/part2 "$acc"/part3 "$work/check/"
+ACC_DIR="$work/check" ACC_BACKEND=java ACC_LIMIT=512 ACC_SIMPLE_EPOCHS=1 ACC_RESNET_EPOCHS=1 ACC_TORCH=0 \
+    OUT="$work/check/out" bash "$here/accuracy.sh" unpack train 2>&1 | tail -n 12 | sed 's/^/   /'
+echo "== staged in $acc; see bench/gpu/README.md"
