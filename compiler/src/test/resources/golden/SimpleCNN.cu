@@ -81,36 +81,7 @@
 // relu that lets NaN through, as the CPU backend's Math.max does, so a diverging run is noticed.
 static __device__ __forceinline__ float cnnc_relu(float v) { return v < 0.f ? 0.f : v; }
 
-static __device__ __forceinline__ float cnnc_leaky_relu(float v, float a) { return v > 0.f ? v : a * v; }
-
-// GELU as PyTorch's default (exact, erf-based): x·Φ(x).
-static __device__ __forceinline__ float cnnc_gelu(float v) { return 0.5f * v * (1.f + erff(v * 0.70710678118654752f)); }
-
-// d gelu / dx = Φ(x) + x·φ(x).
-static __device__ __forceinline__ float cnnc_gelu_grad(float v) {
-  return 0.5f * (1.f + erff(v * 0.70710678118654752f)) + v * 0.39894228040143268f * expf(-0.5f * v * v);
-}
-
-static __device__ __forceinline__ float cnnc_sigmoid(float v) { return 1.f / (1.f + expf(-v)); }
-
-// The larger of a and b, NaN if either is (Java's Math.max).
-static __device__ __forceinline__ float cnnc_max(float a, float b) { return a != a || a > b ? a : b; }
-
 static __device__ __forceinline__ float cnnc_neg_inf() { return __int_as_float((int) 0xff800000u); }
-
-// SplitMix64's finaliser, as dev.cnnc.runtime.cpu.Rng.mix.
-static __device__ __forceinline__ unsigned long long cnnc_mix(unsigned long long z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-// Uniform in [0, 1) for element `index` of `stream` under `seed`: the numbers Rng.uniform gives on the CPU.
-static __device__ __forceinline__ float cnnc_uniform(unsigned long long seed, int stream, long long index) {
-  const unsigned long long h =
-      cnnc_mix(seed * 0x9e3779b97f4a7c15ull + cnnc_mix(((unsigned long long) (long long) stream << 40) ^ (unsigned long long) index));
-  return (float) (h >> 40) * 5.9604644775390625e-8f;
-}
 
 // ======== training forward ========
 

@@ -30,6 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The translation unit has no #include and no host code: a preamble of helpers, then the kernels
@@ -645,19 +647,20 @@ public final class CudaEmitter {
       String size = a.perImage() == 0 ? a.fixed() + "" : "(N, " + a.perImage() + ")" + (a.fixed() == 0 ? "" : " + " + a.fixed());
       s.append(comment(String.format(Locale.ROOT, "  %-22s %s %ss: %s", a.name(), size, a.type().c, a.comment())));
     }
-    s.append('\n').append(PREAMBLE);
+    StringBuilder body = new StringBuilder();
     String section = null;
     for (KernelText k : kernels) {
       if (!k.section.equals(section)) {
         section = k.section;
-        s.append("\n// ======== ").append(section).append(" ========\n");
+        body.append("\n// ======== ").append(section).append(" ========\n");
       }
-      s.append('\n').append(k.header);
-      if (!k.alsoFor.isEmpty()) s.append(comment("Also launched for " + String.join(", ", k.alsoFor) + "."));
-      s.append(signature(k)).append(" {\n");
-      for (String line : k.body.split("\n")) if (!line.isEmpty()) s.append("  ").append(line).append('\n');
-      s.append("}\n");
+      body.append('\n').append(k.header);
+      if (!k.alsoFor.isEmpty()) body.append(comment("Also launched for " + String.join(", ", k.alsoFor) + "."));
+      body.append(signature(k)).append(" {\n");
+      for (String line : k.body.split("\n")) if (!line.isEmpty()) body.append("  ").append(line).append('\n');
+      body.append("}\n");
     }
+    s.append('\n').append(helpers(body)).append(body);
     return s.toString();
   }
 
@@ -689,9 +692,32 @@ public final class CudaEmitter {
     }
   }
 
-  private static final String PREAMBLE = """
-      // ---- helpers ----
+  /**
+   * The preamble's helpers that {@code kernels} call, directly or through another helper, in the
+   * preamble's order: an unused static function would only make nvcc warn (#177) and the reader look.
+   */
+  static String helpers(CharSequence kernels) {
+    List<String> blocks = List.of(HELPERS.strip().split("\n\n"));
+    StringBuilder uses = new StringBuilder(kernels);
+    boolean[] keep = new boolean[blocks.size()];
+    for (int i = blocks.size() - 1; i >= 0; i--) { // a helper calls only those defined above it
+      Matcher m = HELPER_NAME.matcher(blocks.get(i));
+      if (!m.find()) throw new IllegalStateException("no helper defined in: " + blocks.get(i));
+      if (uses.indexOf(m.group(1) + "(") >= 0) {
+        keep[i] = true;
+        uses.append(blocks.get(i).substring(m.end()));
+      }
+    }
+    StringBuilder b = new StringBuilder("// ---- helpers ----\n");
+    for (int i = 0; i < blocks.size(); i++) if (keep[i]) b.append('\n').append(blocks.get(i)).append('\n');
+    return b.toString();
+  }
 
+  private static final Pattern HELPER_NAME = Pattern.compile(
+      "static __device__ __forceinline__ [a-z ]+ (cnnc_\\w+)\\(");
+
+  /** Every helper a kernel may call, each a block of its own (a comment and one function), blank lines between. */
+  private static final String HELPERS = """
       // relu that lets NaN through, as the CPU backend's Math.max does, so a diverging run is noticed.
       static __device__ __forceinline__ float cnnc_relu(float v) { return v < 0.f ? 0.f : v; }
 

@@ -156,6 +156,39 @@ class CudaEmitterTest {
   }
 
   @Test
+  void everyHelperInTheSourceIsCalledAndEveryCalledHelperIsDefined() throws Exception {
+    // nvcc warns (#177) for each static helper a translation unit defines and never calls.
+    java.util.regex.Pattern defined = java.util.regex.Pattern.compile("__forceinline__ [a-z ]+ (cnnc_\\w+)\\(");
+    java.util.regex.Pattern called = java.util.regex.Pattern.compile("\\b(cnnc_\\w+)\\(");
+    SourceFile everyOp = new SourceFile("every_op.cnn", new String(
+        CudaEmitterTest.class.getResourceAsStream("/every_op.cnn").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    List<CudaEmitter.Output> all = new ArrayList<>();
+    for (SourceFile s : examples()) all.add(emit(s));
+    all.add(emit(everyOp, Convolutions.DIRECT));
+    all.add(emit(everyOp, Convolutions.GEMM));
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    for (CudaEmitter.Output out : all) {
+      java.util.Set<String> helpers = new java.util.TreeSet<>();
+      defined.matcher(out.source()).results().forEach(m -> helpers.add(m.group(1)));
+      for (String h : helpers) {
+        long uses = called.matcher(out.source()).results().filter(m -> m.group(1).equals(h)).count();
+        assertTrue(uses >= 2, out.fileName() + " defines " + h + " and never calls it");
+      }
+      called.matcher(out.source()).results().map(m -> m.group(1))
+          .filter(c -> !c.equals(CudaProgram.GEMM_KERNEL) && out.program().kernels().stream().noneMatch(k -> k.name().equals(c)))
+          .forEach(c -> assertTrue(helpers.contains(c), out.fileName() + " calls " + c + " without defining it"));
+      seen.addAll(helpers);
+    }
+    // every_op uses every activation and dropout, so between them the programs need every helper
+    assertEquals(java.util.Set.of("cnnc_gelu", "cnnc_gelu_grad", "cnnc_leaky_relu", "cnnc_max", "cnnc_mix", "cnnc_neg_inf",
+        "cnnc_relu", "cnnc_sigmoid", "cnnc_uniform"), seen);
+    // one reached only through another helper comes along: cnnc_uniform calls cnnc_mix
+    String some = CudaEmitter.helpers("y = cnnc_uniform(seed, 1, i) < p;");
+    assertTrue(some.contains("cnnc_mix(unsigned") && some.contains("cnnc_uniform(unsigned") && !some.contains("cnnc_relu"),
+        some);
+  }
+
+  @Test
   void theConvolutionAlgorithmComesFromAPropertyAndABadValueSaysWhatIsAllowed() {
     String old = System.getProperty(Convolutions.PROPERTY);
     try {
