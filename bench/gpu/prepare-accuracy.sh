@@ -18,15 +18,10 @@ repo="$(cd "$here/../.." && pwd)"
 acc="$here/acc"
 limit_bytes=$((64 * 1048576))
 
-data=""
-for d in "${1:-}" "${CNNC_DATA:-}" "$repo/data/cifar-10-batches-bin" "$HOME/.cache/cnnc/cifar-10-batches-bin" \
-    "$repo/../shared/data/cifar-10-batches-bin" /work/shared/data/cifar-10-batches-bin; do
-  if [ -n "$d" ] && [ -f "$d/data_batch_5.bin" ] && [ -f "$d/test_batch.bin" ]; then data="$d"; break; fi
-done
-[ -n "$data" ] || { echo "prepare-accuracy.sh: no CIFAR-10 data found; pass its cifar-10-batches-bin folder" >&2; exit 2; }
-
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+. "$here/prepare-common.sh"
+data="$(find_cifar "${1:-}")"
 rm -rf "$acc"
 mkdir -p "$acc/part1/lib" "$acc/part1/cubins" "$acc/part2" "$acc/part3"
 
@@ -35,19 +30,9 @@ echo "== building cnnc's command line and its dependencies"
     -DincludeScope=runtime -DexcludeGroupIds=dev.cnnc -DoutputDirectory="$work/deps")
 for m in grammar runtime compiler cli; do cp "$repo/$m"/target/cnnc-$m-*.jar "$acc/part1/lib/"; done
 cp "$work"/deps/*.jar "$acc/part1/lib/"
-# The JNI libraries the CUDA backend loads (the same selection as prepare.sh), not the whole natives jar.
-javacpp_version="$(sed -n 's:.*<javacpp.version>\(.*\)</javacpp.version>.*:\1:p' "$repo/pom.xml")"
-cuda_version="$(basename "$work"/deps/cuda-*.jar .jar | sed 's/^cuda-//')"
-m2="${MAVEN_REPO:-$HOME/.m2/repository}/org/bytedeco"
-mkdir -p "$work/natives"
-(cd "$work/natives" && unzip -q "$m2/cuda/$cuda_version/cuda-$cuda_version-linux-x86_64.jar" \
-    'org/bytedeco/cuda/linux-x86_64/libjnicudart.so' 'org/bytedeco/cuda/linux-x86_64/libjnicublas.so' \
-    'org/bytedeco/cuda/linux-x86_64/libjninvrtc.so' \
-    && unzip -q "$m2/javacpp/$javacpp_version/javacpp-$javacpp_version-linux-x86_64.jar" \
-    'org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so')
-jar --create --file "$acc/part1/lib/cuda-jni-linux-x86_64.jar" -C "$work/natives" .
-[ -f /usr/local/cuda/lib64/libcudart.so.13 ] && mkdir -p "$acc/part1/cudart" \
-    && cp /usr/local/cuda/lib64/libcudart.so.13 "$acc/part1/cudart/"
+# (the whole natives jars, which the cuda profile adds on a machine with a GPU, are hundreds of MB)
+rm -f "$acc"/part1/lib/cuda-*-linux-x86_64.jar "$acc"/part1/lib/javacpp-*-linux-x86_64.jar
+stage_jni "$acc/part1/lib" "$acc/part1/cudart"
 
 echo "== a Java runtime for the command line (the vector API and java.desktop for curves.png too)"
 jlink --add-modules java.base,jdk.unsupported,java.logging,java.compiler,java.desktop,java.management,jdk.incubator.vector \
@@ -62,7 +47,7 @@ for spec in examples/seed_simple_cnn.cnn bench/resnet20_short.cnn; do
   stem="$(basename "$cu" .cu)"
   hash="$(sha256sum "$cu" | cut -c1-24)"
   if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
-    "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)" -cubin -arch=sm_90 -lineinfo -diag-suppress 177 \
+    "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)" -cubin -arch=sm_90 -lineinfo \
         -o "$acc/part1/cubins/$stem-$hash-sm_90.cubin" "$cu"
     echo "   $spec: $stem-$hash-sm_90.cubin"
   fi
@@ -82,8 +67,7 @@ cp "$data/batches.meta.txt" "$acc/part3/"
 (cd "$data" && sha256sum data_batch_*.bin test_batch.bin) > "$acc/part3/SHA256SUMS"
 
 echo "== sizes: each call carries the working tree and one part, under 64 MiB"
-tree_bytes="$(cd "$repo" && { git ls-files -z; git ls-files -z --others --exclude-standard; } \
-    | xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+tree_bytes="$(tree_bytes)"
 for p in part1 part2 part3; do
   bytes=$(( $(du -sb "$acc/$p" | cut -f1) + tree_bytes ))
   printf '   %s: %.1f MiB with the working tree\n' "$p" "$(echo "$bytes/1048576" | bc -l)"

@@ -17,15 +17,10 @@ limit_mib=64
 
 step() { echo "== $*"; }
 
-data=""
-for d in "${1:-}" "${CNNC_DATA:-}" "$repo/data/cifar-10-batches-bin" "$HOME/.cache/cnnc/cifar-10-batches-bin" \
-    "$repo/../shared/data/cifar-10-batches-bin" /work/shared/data/cifar-10-batches-bin; do
-  if [ -n "$d" ] && [ -f "$d/data_batch_1.bin" ] && [ -f "$d/test_batch.bin" ]; then data="$d"; break; fi
-done
-[ -n "$data" ] || { echo "prepare.sh: no CIFAR-10 data found; pass its cifar-10-batches-bin folder" >&2; exit 2; }
-
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+. "$here/prepare-common.sh"
+data="$(find_cifar "${1:-}")"
 rm -rf "$bundle"
 mkdir -p "$bundle/lib" "$bundle/cubins"
 
@@ -39,26 +34,7 @@ for j in antlr4-runtime gson javapoet cuda javacpp progressbar jline-terminal jl
 done
 
 step "the JNI libraries of the JavaCPP presets the backend uses (cudart with the driver API, cublas, nvrtc)"
-javacpp_version="$(sed -n 's:.*<javacpp.version>\(.*\)</javacpp.version>.*:\1:p' "$repo/pom.xml")"
-cuda_version="13.1-9.19-$javacpp_version"
-m2="${MAVEN_REPO:-$HOME/.m2/repository}/org/bytedeco"
-natives_jar="$m2/cuda/$cuda_version/cuda-$cuda_version-linux-x86_64.jar"
-javacpp_jar="$m2/javacpp/$javacpp_version/javacpp-$javacpp_version-linux-x86_64.jar"
-if [ ! -f "$natives_jar" ] || [ ! -f "$javacpp_jar" ]; then
-  (cd "$repo" && mvn -q -B dependency:get -Dartifact="org.bytedeco:cuda:$cuda_version:jar:linux-x86_64" \
-      && mvn -q -B dependency:get -Dartifact="org.bytedeco:javacpp:$javacpp_version:jar:linux-x86_64")
-fi
-mkdir -p "$work/natives"
-(cd "$work/natives" && unzip -q "$natives_jar" 'org/bytedeco/cuda/linux-x86_64/libjnicudart.so' \
-    'org/bytedeco/cuda/linux-x86_64/libjnicublas.so' 'org/bytedeco/cuda/linux-x86_64/libjninvrtc.so' \
-    && unzip -q "$javacpp_jar" 'org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so')
-jar --create --file "$bundle/lib/cuda-jni-linux-x86_64.jar" -C "$work/natives" .
-# The CUDA 13 runtime (700 KB, redistributable), for a GPU machine whose only CUDA libraries are
-# another version's (PyTorch built for CUDA 12): run.sh puts it last on the library path. cuBLAS
-# (hundreds of MB) cannot travel; without it the backend runs its products on cnnc_sgemm.
-if [ -f /usr/local/cuda/lib64/libcudart.so.13 ]; then
-  mkdir -p "$bundle/cudart" && cp /usr/local/cuda/lib64/libcudart.so.13 "$bundle/cudart/"
-fi
+stage_jni "$bundle/lib" "$bundle/cudart"
 
 step "the check itself"
 mkdir -p "$work/classes"
@@ -97,8 +73,7 @@ java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB
 [ -f "$bundle/cpu-reference.json" ] || { echo "prepare.sh: the CPU training runs failed" >&2; exit 1; }
 
 step "size: what a device call carries (the working tree plus the bundle) must stay under $limit_mib MiB"
-tree_bytes="$(cd "$repo" && { git ls-files -z; git ls-files -z --others --exclude-standard; } \
-    | xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+tree_bytes="$(tree_bytes)"
 bundle_bytes="$(du -sb "$bundle" | cut -f1)"
 du -sh "$bundle"/* "$bundle"/lib/* | sed 's/^/   /'
 total=$((tree_bytes + bundle_bytes))
