@@ -10,6 +10,7 @@ import dev.cnnc.compiler.reference.ReferenceModel;
 import dev.cnnc.runtime.CnncException;
 import dev.cnnc.runtime.Model;
 import dev.cnnc.runtime.cpu.CpuNetwork;
+import dev.cnnc.runtime.cuda.Cuda;
 import dev.cnnc.runtime.io.SafeTensors;
 import dev.cnnc.runtime.train.Checkpoint;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ final class Models {
         case cuda -> {
           // Throws CudaUnavailableException (a CnncException: one clean line, exit 1) where no GPU
           // or driver is present, before any JavaCPP class is loaded.
-          var net = CudaBackend.load(Pipeline.run(spec.graph()), spec.source(), maxBatch);
+          var net = CudaBackend.load(Pipeline.run(spec.graph()), spec.source(), maxBatch, cudaOptions(host));
           net.initialize(seed);
           yield net;
         }
@@ -54,6 +55,17 @@ final class Models {
     } catch (OutOfMemoryError e) {
       throw outOfMemory(spec.graph().name(), maxBatch);
     }
+  }
+
+  /**
+   * The CUDA backend's defaults, its decisions shown on the progress stream: which GPU, the cubin
+   * cached or being compiled (nvcc or NVRTC can take a while), and matrix products off cuBLAS.
+   */
+  static Cuda.Options cudaOptions(Host host) {
+    return Cuda.Options.defaults().withLog(line -> {
+      host.progress().println("cuda: " + line);
+      host.progress().flush();
+    });
   }
 
   /**

@@ -110,15 +110,23 @@ final class TrainCommand implements Callable<Integer> {
     Dataset train = Cifar10.loadTrain(dataDir, config.limit());
     Dataset test = Cifar10.loadTest(dataDir, config.testLimit());
     Model model = Models.build(backend, checked, config.batch(), config.threads(), config.seed(), main.host);
-    int used = backend == Models.Backend.reference ? 1 : config.threads(); // the interpreter runs on one thread
-    err.printf("training %s on %s (%d thread%s): %s%n  %,d training and %,d test images from %s; writing to %s%n",
-        model.name(), backend, used, used == 1 ? "" : "s", TrainPlan.describe(config), train.size(), test.size(),
-        dataDir, config.out());
+    err.printf("training %s on %s%s: %s%n  %,d training and %,d test images from %s; writing to %s%n",
+        model.name(), backend, threadsUsed(backend, config.threads()), TrainPlan.describe(config), train.size(),
+        test.size(), dataDir, config.out());
     err.flush();
     TrainResult result = trainGuarded(model, config, train, test, err);
     spec.commandLine().getOut().println(result.toJsonLine());
     spec.commandLine().getOut().flush();
     return Main.OK;
+  }
+
+  /** " (2 threads)" for the Java backend; the interpreter runs on one, and the GPU's line names the GPU instead. */
+  static String threadsUsed(Models.Backend backend, int threads) {
+    return switch (backend) {
+      case java -> " (" + threads + (threads == 1 ? " thread)" : " threads)");
+      case reference -> " (1 thread)";
+      case cuda -> "";
+    };
   }
 
   private TrainPlan.Overrides overrides() {

@@ -182,7 +182,7 @@ class TrainCommandTest {
     Cli.Result r = Cli.run("train", spec.toString(), "--backend", "reference", "--data", data.toString(),
         "--epochs", "1", "--batch", "16", "--limit", "48", "--test-limit", "16", "--out", tmp.resolve("run").toString());
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.err().contains("on reference"), r.err());
+    assertTrue(r.err().contains("training Tiny on reference (1 thread): "), r.err());
     assertTrue(Double.isFinite(r.json().get("test_loss").getAsDouble()));
     assertTrue(Files.isRegularFile(tmp.resolve("run/weights.safetensors")));
   }
@@ -281,6 +281,28 @@ class TrainCommandTest {
     assertEquals(1, r.exit(), r.toString());
     assertTrue(r.err().contains("CUDA") || r.err().contains("GPU"), r.err());
     assertFalse(r.err().contains("at dev.cnnc") || r.err().contains("Exception"), r.err());
+  }
+
+  /**
+   * On a GPU the backend's decisions reach the user: which GPU, a cubin cached or being compiled
+   * (nvcc or NVRTC can take a while), products off cuBLAS. The device check saw these lines; here,
+   * the options the command line passes send them to the progress stream. The training line names
+   * threads only where they are the compute: the GPU's own line names the GPU.
+   */
+  @Test
+  void theCudaBackendsDecisionsAreShownAndItsTrainingLineNamesNoThreads() {
+    java.io.StringWriter text = new java.io.StringWriter();
+    Host host = Host.nonInteractive(new java.io.PrintWriter(text, true));
+    var options = Models.cudaOptions(host);
+    options.log().accept("GPU: NVIDIA H200, sm_90, 132 SMs, 140 GiB, driver CUDA 13.0");
+    options.log().accept("compiling SimpleCNN.cu for sm_90 with NVRTC");
+    assertEquals("cuda: GPU: NVIDIA H200, sm_90, 132 SMs, 140 GiB, driver CUDA 13.0\n"
+        + "cuda: compiling SimpleCNN.cu for sm_90 with NVRTC\n", text.toString().replace(System.lineSeparator(), "\n"));
+    assertEquals(dev.cnnc.runtime.cuda.CudaCompiler.defaultCache(), options.cache());
+    assertEquals(" (2 threads)", TrainCommand.threadsUsed(Models.Backend.java, 2));
+    assertEquals(" (1 thread)", TrainCommand.threadsUsed(Models.Backend.java, 1));
+    assertEquals(" (1 thread)", TrainCommand.threadsUsed(Models.Backend.reference, 16));
+    assertEquals("", TrainCommand.threadsUsed(Models.Backend.cuda, 16));
   }
 
   @Test
