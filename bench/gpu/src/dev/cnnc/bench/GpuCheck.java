@@ -25,6 +25,7 @@ import dev.cnnc.runtime.cuda.Cuda;
 import dev.cnnc.runtime.cuda.CudaCompiler;
 import dev.cnnc.runtime.cuda.CudaModel;
 import dev.cnnc.runtime.cuda.CudaProgram;
+import dev.cnnc.runtime.cuda.CudaSpeed;
 import dev.cnnc.runtime.cuda.CudaUnavailableException;
 import dev.cnnc.runtime.cuda.Device;
 import dev.cnnc.runtime.data.Cifar10;
@@ -584,38 +585,15 @@ public final class GpuCheck {
       int batch = run.batch();
       for (Convolutions way : WAYS) {
         try (CudaModel m = load(example(run.file()), batch, options(), way)) {
-          m.initialize(1);
-          Optimizer opt = m.createOptimizer(OptimizerConfig.sgd(0.01, 0.9));
-          float[][] xs = new float[8][];
-          int[][] ys = new int[8][];
-          for (int i = 0; i < 8; i++) {
-            xs[i] = gaussian(batch * 3072, 100 + i);
-            ys[i] = labels(batch, 10, 200 + i);
-          }
+          CudaSpeed speed = new CudaSpeed(m, batch);
           int steps = quick ? 3 : 100;
-          for (int s = 0; s < (quick ? 2 : 30); s++) {
-            m.trainStep(xs[s % 8], ys[s % 8], batch, 0f, s);
-            opt.step(null, null, 0.01);
-          }
+          speed.train(quick ? 2 : 30); // warm-up
           double[] train = new double[quick ? 1 : 5];
-          for (int rep = 0; rep < train.length; rep++) {
-            long t0 = System.nanoTime();
-            for (int s = 0; s < steps; s++) {
-              m.trainStep(xs[s % 8], ys[s % 8], batch, 0f, s);
-              opt.step(null, null, 0.01);
-            }
-            m.device().synchronize();
-            train[rep] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
-          }
-          float[] logits = new float[batch * 10];
+          for (int rep = 0; rep < train.length; rep++) train[rep] = speed.train(steps);
           double[] infer = new double[train.length];
-          for (int rep = 0; rep < infer.length; rep++) {
-            long t0 = System.nanoTime();
-            for (int s = 0; s < steps; s++) m.infer(xs[s % 8], batch, logits);
-            infer[rep] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
-          }
-          double trainMedian = median(train);
-          double inferMedian = median(infer);
+          for (int rep = 0; rep < infer.length; rep++) infer[rep] = speed.infer(steps);
+          double trainMedian = CudaSpeed.median(train);
+          double inferMedian = CudaSpeed.median(infer);
           System.out.printf("  %-9s batch %4d, %-6s conv: training %,10.0f images/s (runs %s), inference %,10.0f"
               + " images/s%n", run.name(), batch, way.name().toLowerCase(Locale.ROOT), trainMedian, rounded(train), inferMedian);
           JsonObject j = new JsonObject();
@@ -720,12 +698,6 @@ public final class GpuCheck {
     double[] d = new double[f.length];
     for (int i = 0; i < f.length; i++) d[i] = f[i];
     return d;
-  }
-
-  static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 
   static String rounded(double[] v) {

@@ -9,6 +9,8 @@ import dev.cnnc.runtime.cpu.CpuNetwork;
 import dev.cnnc.runtime.cpu.Gemm;
 import dev.cnnc.runtime.cpu.KernelJit;
 import dev.cnnc.runtime.cpu.Peak;
+import dev.cnnc.runtime.cuda.CudaModel;
+import dev.cnnc.runtime.cuda.CudaSpeed;
 import dev.cnnc.runtime.optim.Optimizer;
 import dev.cnnc.runtime.optim.OptimizerConfig;
 import java.io.PrintWriter;
@@ -27,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", sortOptions = false,
-    description = "Training and inference images/s, per-layer time and GFLOP/s (synthetic data).")
+    description = "Training and inference images/s, per-layer time and GFLOP/s (synthetic data); on the GPU, time per launch.")
 final class BenchCommand implements Callable<Integer> {
   enum Format { text, json }
 
@@ -36,6 +38,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "FILE", description = "the spec file")
   Path file;
+
+  @Option(names = "--backend", paramLabel = "B", defaultValue = "java", description = "java or cuda (default: ${DEFAULT-VALUE})")
+  Models.Backend backend;
 
   @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "training batch (default: ${DEFAULT-VALUE})")
   int batch;
@@ -72,8 +77,11 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     Specs.Checked checked = Specs.load(file, err, false);
+    if (backend == Models.Backend.reference) {
+      throw new Main.UserError(Main.USAGE, "--backend reference is the slow checking interpreter; bench java or cuda");
+    }
     try {
-      return run(checked, t, err);
+      return backend == Models.Backend.cuda ? runCuda(checked, err) : run(checked, t, err);
     } catch (OutOfMemoryError e) {
       throw Models.outOfMemory(checked.graph().name(), Math.max(batch, inferBatch));
     }
@@ -157,6 +165,83 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The JIT's compile-time counter, or null where this runtime has none (no java.management). */
+  /**
+   * The GPU: images/s as a training loop sees them ({@link CudaSpeed}: batch copied in, loss read
+   * back, SGD on the GPU), a short calibration then {@code windows} runs of about {@code seconds},
+   * and unless --skip-layers the time of every launch of a training step, each followed by a wait.
+   */
+  private int runCuda(Specs.Checked checked, PrintWriter err) {
+    try (CudaModel m = (CudaModel) Models.build(Models.Backend.cuda, checked, Math.max(batch, inferBatch), 1, 1,
+        main.host)) {
+      if (m.trainBatchProblem(batch) != null) {
+        throw new Main.UserError(Main.USAGE, m.trainBatchProblem(batch) + ". Use --batch 2 or more.");
+      }
+      err.printf("bench %s on the GPU: batch %d, then %d; warming up…%n", m.name(), batch, inferBatch);
+      err.flush();
+      CudaSpeed training = new CudaSpeed(m, batch);
+      double[] train = runs(training::train, training.stepsFor(seconds, training.train(10)));
+      CudaSpeed inference = new CudaSpeed(m, inferBatch);
+      double[] infer = runs(inference::infer, inference.stepsFor(seconds, inference.infer(10)));
+      List<CudaModel.StepTime> launches = List.of();
+      if (!skipLayers) {
+        int[] labels = new int[batch];
+        launches = m.profile(new float[batch * m.program().inputSize()], labels, batch, 20);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(format == Format.json ? cudaJson(m, train, infer, launches) : cudaText(m, train, infer, launches));
+      out.flush();
+      return Main.OK;
+    }
+  }
+
+  private double[] runs(java.util.function.IntToDoubleFunction run, int steps) {
+    double[] rates = new double[windows];
+    for (int w = 0; w < windows; w++) rates[w] = run.applyAsDouble(steps);
+    return rates;
+  }
+
+  private String cudaText(CudaModel m, double[] train, double[] infer, List<CudaModel.StepTime> launches) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%s on %s%n", m.name(), m.device().description()));
+    b.append(String.format(Locale.ROOT, "training:  %10.1f images/s (batch %d, SGD step included; median of %d)%n",
+        CudaSpeed.median(train), batch, train.length));
+    b.append(String.format(Locale.ROOT, "inference: %10.1f images/s (batch %d)%n", CudaSpeed.median(infer), inferBatch));
+    if (launches.isEmpty()) return b.toString();
+    double total = launches.stream().mapToDouble(CudaModel.StepTime::micros).sum();
+    b.append(String.format(Locale.ROOT, "%ntraining step, launch by launch (µs, median of 20, each followed by a wait:"
+        + " %.0f µs in %d launches)%n", total, launches.size()));
+    b.append(String.format(Locale.ROOT, "%-9s %-40s %10s  %s%n", "phase", "kernel", "µs", "what"));
+    for (CudaModel.StepTime t : launches) {
+      b.append(String.format(Locale.ROOT, "%-9s %-40s %10.1f  %s%n", t.phase(), clip(t.kernel(), 40), t.micros(), t.what()));
+    }
+    return b.toString();
+  }
+
+  private String cudaJson(CudaModel m, double[] train, double[] infer, List<CudaModel.StepTime> launches) {
+    JsonObject o = new JsonObject();
+    o.addProperty("network", m.name());
+    o.addProperty("backend", "cuda");
+    o.addProperty("device", m.device().description());
+    o.addProperty("batch", batch);
+    o.addProperty("infer_batch", inferBatch);
+    o.addProperty("train_images_per_s", CudaSpeed.median(train));
+    o.addProperty("infer_images_per_s", CudaSpeed.median(infer));
+    JsonArray runs = new JsonArray();
+    for (double r : train) runs.add(r);
+    o.add("train_runs", runs);
+    JsonArray list = new JsonArray();
+    for (CudaModel.StepTime t : launches) {
+      JsonObject j = new JsonObject();
+      j.addProperty("phase", t.phase());
+      j.addProperty("kernel", t.kernel());
+      j.addProperty("what", t.what());
+      j.addProperty("micros", t.micros());
+      list.add(j);
+    }
+    o.add("launches", list);
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+  }
+
   private static CompilationMXBean jit() {
     if (ModuleLayer.boot().findModule("java.management").isEmpty()) return null;
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();

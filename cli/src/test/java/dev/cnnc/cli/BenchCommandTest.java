@@ -79,4 +79,18 @@ class BenchCommandTest {
     assertEquals(Main.USAGE, r.exit(), r.toString());
     assertTrue(r.err().contains("must be positive"), r.err());
   }
+
+  /** The GPU bench's measurement is CudaSpeed (tested on the emulator); here, the machine without a GPU. */
+  @Test
+  void theGpuBenchWithoutAGpuSaysWhatIsMissingAndTheInterpreterIsRefused() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidiactl")),
+        "this machine has a GPU");
+    Cli.Result r = Cli.run("bench", Cli.example("lenet5.cnn").toString(), "--backend", "cuda");
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("GPU") || r.err().contains("CUDA"), r.err());
+    assertTrue(!r.err().contains("Exception") && !r.err().contains("at dev.cnnc"), r.err());
+    Cli.Result ref = Cli.run("bench", Cli.example("lenet5.cnn").toString(), "--backend", "reference");
+    assertEquals(Main.USAGE, ref.exit(), ref.toString());
+    assertTrue(ref.err().contains("bench java or cuda"), ref.err());
+  }
 }

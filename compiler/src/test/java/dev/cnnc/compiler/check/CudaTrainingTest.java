@@ -5,12 +5,15 @@ package dev.cnnc.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cnnc.compiler.diag.SourceFile;
 import dev.cnnc.compiler.emit.CudaEmitter;
 import dev.cnnc.runtime.cuda.CudaModel;
+import dev.cnnc.runtime.cuda.CudaSpeed;
 import dev.cnnc.runtime.data.Dataset;
 import dev.cnnc.runtime.optim.Optimizer;
 import dev.cnnc.runtime.optim.OptimizerConfig;
@@ -51,6 +54,27 @@ class CudaTrainingTest {
         OptimizerConfig.sgd(0.05, 0.9).withNesterov(true).withWeightDecay(5e-4),
         OptimizerConfig.sgd(0.05, 0.9).withDampening(0.3).withWeightDecay(5e-4),
         OptimizerConfig.adam(1e-3).withWeightDecay(1e-2), OptimizerConfig.adamW(1e-3, 0.05).withBetas(0.8, 0.95));
+  }
+
+  /** What `cnnc bench --backend cuda` and the device check time: real training steps with SGD, and inference. */
+  @Test
+  void theSpeedMeasurementTrainsWithSgdAndReportsRates() {
+    try (CudaModel m = model(4)) {
+      CudaSpeed speed = new CudaSpeed(m, 4);
+      float[] initial = m.parameterData().clone();
+      double train = speed.train(2);
+      assertTrue(train > 0 && Double.isFinite(train), "images/s " + train);
+      float[] trained = m.parameterData().clone();
+      assertFalse(java.util.Arrays.equals(initial, trained), "two SGD steps moved no parameter");
+      double infer = new CudaSpeed(m, 3).infer(2);
+      assertTrue(infer > 0 && Double.isFinite(infer), "images/s " + infer);
+      assertArrayEquals(initial, m.parameterData(), "each measurement starts from the same parameters (seed 1)");
+      assertEquals(100, speed.stepsFor(1.0, 400), "4 images a step at 400 images/s: 100 steps a second");
+      assertEquals(3, speed.stepsFor(1e-6, 400), "at least 3");
+      assertThrows(IllegalArgumentException.class, () -> new CudaSpeed(m, 5));
+    }
+    assertEquals(2, CudaSpeed.median(new double[] {3, 1, 2}));
+    assertEquals(2.5, CudaSpeed.median(new double[] {4, 1, 3, 2}));
   }
 
   @ParameterizedTest
