@@ -480,11 +480,24 @@ final class VectorGemm implements Gemm.Impl {
     // harness (m 48, k 144, one core of a 273 GFLOP/s AMD EPYC, four JVMs each) 8 × 3L ran 181–187
     // GFLOP/s and 8 × 2L 230–238; mmRowsPacked 16 × 192 × 144: 181 → 221–232. ResNet-20's
     // 16-channel forward conv 1.04–1.37 ms → 0.87–0.90 a step; training 945–954 → 1,039 images/s.
+    final Band band = full / 8 >= BAND_PANELS ? BAND.get() : null;
     for (; j + 2 * L <= n; j += 2 * L) {
       for (int q = 0; q < blocks; q++) {
         final int p0 = blockStart(q, k, blocks), p1 = blockStart(q + 1, k, blocks);
         final boolean add = acc || q > 0;
-        for (int i = 0; i < full; i += 8) p8x2(p0, p1, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        if (band != null && farApart(rows, p0, p1)) {
+          // in pieces of at most BAND_ROWS rows (32 KB), so a piece stays in L1 while every panel
+          // reads it; each panel still sums p0..p1 in order, so the results are the same bits
+          for (int s0 = p0; s0 < p1; s0 += BAND_ROWS) {
+            final int s1 = Math.min(p1, s0 + BAND_ROWS);
+            band.copy(s0, s1, b, bOff + j, rows);
+            for (int i = 0; i < full; i += 8) {
+              p8x2(s0, s1, a, aOff + i * k, band.data, -2 * L * s0, band.rows, c, cOff + i * ldc + j, ldc, add || s0 > p0);
+            }
+          }
+        } else {
+          for (int i = 0; i < full; i += 8) p8x2(p0, p1, a, aOff + i * k, b, bOff + j, rows, c, cOff + i * ldc + j, ldc, add);
+        }
         packedTail1(m, full, k, p0, p1, a, tail, b, bOff + j, rows, c, cOff + j, ldc, add);
         packedTail1(m, full, k, p0, p1, a, tail, b, bOff + j + L, rows, c, cOff + j + L, ldc, add);
       }
@@ -500,6 +513,49 @@ final class VectorGemm implements Gemm.Impl {
       Narrow t = Narrow.of(k, m, n - j, b, bOff + j, rows, c, cOff + j, ldc, acc);
       packedVector(m, full, k, blocks, a, aOff, tail, t.b, 0, t.rows, t.c, 0, L, acc);
       t.back(m, n - j, c, cOff + j, ldc);
+    }
+  }
+
+  /**
+   * Row panels from this many on copy each band of B (a k-block of two vectors of columns) into a
+   * contiguous buffer first, so the panels re-read it from L1. In place, B's rows are wherever the
+   * table says: the grouped small-map convs' col rows are 1 KB apart, which puts a band's lines in
+   * a few L1 sets that the panels evict from each other.
+   */
+  static final int BAND_PANELS = 16;
+  /** Rows of a band copied at a time: 32 KB of floats, within L1 (48 KB here). */
+  static final int BAND_ROWS = 256;
+  /** Mean distance between B's rows, in floats, from which a band is copied (see farApart). */
+  static final int BAND_SPACING = 128;
+
+  /**
+   * Whether rows p0..p1 of B lie at least {@link #BAND_SPACING} floats apart on average, as the
+   * grouped convs' col rows do (192–256). A per-image conv's rows are shifts within a small padded
+   * plane (VGG-11's 8×8 maps: 11 floats on average), already near each other: copying them cost
+   * its 8×8 and 16×16 convs 4–11%.
+   */
+  static boolean farApart(int[] rows, int p0, int p1) {
+    return p1 - p0 > 1 && (long) rows[p1 - 1] - rows[p0] >= (long) BAND_SPACING * (p1 - p0 - 1);
+  }
+
+  private static final ThreadLocal<Band> BAND = ThreadLocal.withInitial(Band::new);
+
+  /** This thread's copy of one band of B: row p − p0 at data[(p − p0) · 2L], reached through rows[p] = p · 2L. */
+  private static final class Band {
+    float[] data = new float[0];
+    int[] rows = new int[0];
+
+    void copy(int p0, int p1, float[] b, int b0, int[] bRows) {
+      if (rows.length < p1) {
+        rows = new int[Math.max(p1, 2 * rows.length)];
+        for (int p = 0; p < rows.length; p++) rows[p] = p * 2 * L;
+      }
+      if (data.length < (p1 - p0) * 2 * L) data = new float[(p1 - p0) * 2 * L];
+      for (int p = p0, d = 0; p < p1; p++, d += 2 * L) {
+        final int from = b0 + bRows[p];
+        FloatVector.fromArray(S, b, from).intoArray(data, d);
+        FloatVector.fromArray(S, b, from + L).intoArray(data, d + L);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 // Both GEMM strategies against a plain triple loop, over shapes that hit every tile and tail.
 package dev.cnnc.runtime.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,12 +17,15 @@ class GemmTest {
    * AVX-512, 16-float vectors; on narrower machines the same shapes cover more tiles); k past
    * 2·{@link VectorGemm#BLOCK_K} runs in blocks: mm's own tiles 3 blocks for 9 × 40 × 257 and
    * 20 × 100 × 300; the packed products (mmPacked directly, and mm for 17 × 300 × 600 and
-   * 16 × 260 × 1300) 1, 1, 3 and 6 blocks of at most {@link VectorGemm#PACKED_BLOCK_K}.
+   * 16 × 260 × 1300) 1, 1, 3 and 6 blocks of at most {@link VectorGemm#PACKED_BLOCK_K}; from
+   * {@link VectorGemm#BAND_PANELS} 8-row panels with rows far apart, B's bands are copied first
+   * (tested on its own below; here 128 × 40 × 512 and 136 × 70 × 1100 read B in place).
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {4, 48, 7}, {5, 49, 3}, {3, 17, 30}, {7, 100, 33}, {16, 1024, 27}, {32, 256, 144},
       {13, 97, 1}, {4, 16, 0}, {9, 31, 65}, {64, 10, 512}, {24, 80, 40}, {29, 81, 9}, {40, 33, 21},
-      {144, 16, 70}, {90, 40, 13}, {9, 40, 257}, {20, 100, 300}, {17, 300, 600}, {16, 260, 1300}};
+      {144, 16, 70}, {90, 40, 13}, {9, 40, 257}, {20, 100, 300}, {17, 300, 600}, {16, 260, 1300},
+      {128, 40, 512}, {136, 70, 1100}};
 
   @Test
   void productsMatchTheTripleLoop() {
@@ -240,6 +244,41 @@ class GemmTest {
         for (int q = 0; q < 11; q++) assertEquals(before[q], packed[q], "wrote before pOff");
       }
     }
+  }
+
+  /**
+   * Copying B's bands (from {@link VectorGemm#BAND_PANELS} panels on) changes no bit: each panel
+   * sums the same products in the same order as the same panel of a product too short to copy.
+   */
+  @Test
+  void copiedBandsGiveTheSameBitsAsBIsReadInPlace() {
+    SplittableRandom r = new SplittableRandom(10);
+    int m = 8 * VectorGemm.BAND_PANELS, n = 2 * VectorGemm.L + 5, k = VectorGemm.BAND_ROWS * 2 + 37;
+    int[] rows = new int[k];
+    for (int p = 0; p < k; p++) rows[p] = p * 300 + r.nextInt(200); // rows far apart, as in a grouped conv
+    float[] b = random(k * 300 + n, r), a = random(m * k, r), packed = new float[m * k], one = new float[8 * k];
+    Gemm.pack(m, k, a, 0, k, 1, packed, 0);
+    Gemm.pack(8, k, a, 0, k, 1, one, 0);
+    float[] banded = new float[m * n], inPlace = new float[8 * n];
+    for (boolean acc : new boolean[] {false, true}) {
+      new VectorGemm().mmPacked(m, n, k, packed, 0, b, 0, rows, banded, 0, n, acc);
+      new VectorGemm().mmPacked(8, n, k, one, 0, b, 0, rows, inPlace, 0, n, acc);
+      assertArrayEquals(inPlace, java.util.Arrays.copyOf(banded, 8 * n), "acc " + acc);
+    }
+    float[] expected = new float[m * n];
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        double sum = 0;
+        for (int p = 0; p < k; p++) sum += (double) a[i * k + p] * b[rows[p] + j];
+        expected[i * n + j] = (float) (2 * sum); // the product, then added to itself
+      }
+    assertClose(expected, banded, "banded mmPacked " + m + "×" + n + "×" + k);
+    // rows near each other (a small padded plane's shifts) are read in place: the same bits as 8 rows
+    for (int p = 0; p < k; p++) rows[p] = p / 9 * 100 + p % 9;
+    new VectorGemm().mmPacked(m, n, k, packed, 0, b, 0, rows, banded, 0, n, false);
+    new VectorGemm().mmPacked(8, n, k, one, 0, b, 0, rows, inPlace, 0, n, false);
+    assertArrayEquals(inPlace, java.util.Arrays.copyOf(banded, 8 * n));
+    assertTrue(VectorGemm.farApart(Shifts.spaced(k, 192), 0, k) && !VectorGemm.farApart(rows, 0, k));
   }
 
   /** Packing A a block of columns at a time gives pack's layout, and mmPacked over it mm's product. */
