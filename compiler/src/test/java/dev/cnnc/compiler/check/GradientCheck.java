@@ -158,8 +158,11 @@ final class GradientCheck {
     double whole = norm(ref.gradientData());
     double floor = 1e-3 * whole;
     double rms = whole / Math.sqrt(Math.max(1, ref.gradientData().length));
+    java.util.Map<String, String> zeroGradient = Nets.biasesUnderBatchNorm(graph);
+    double[] wanted = Nets.widen(ref.gradientData());
     for (TensorSpec t : ref.parameters()) {
       double tensorFloor = floorAtRms ? Math.max(floor, rms * Math.sqrt(t.size())) : floor;
+      tensorFloor = Nets.floorFor(t, tensorFloor, zeroGradient, ref.parameters(), wanted);
       Nets.Difference d = Nets.compare(slice(net.gradientData(), t), slice(ref.gradientData(), t), tensorFloor);
       assertTrue(d.relative() < tensorTolerance, what + ": gradient of " + t.name() + ": " + d);
     }

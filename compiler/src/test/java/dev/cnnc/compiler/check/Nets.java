@@ -107,4 +107,39 @@ final class Nets {
     // equal arrays agree even when both are all zeros (0 / 0 would be NaN, which fails)
     return new Difference(num == 0 ? 0 : Math.sqrt(num) / Math.max(Math.sqrt(den), floor), worst, at);
   }
+
+  /**
+   * Each bias whose true gradient is exactly 0, mapped to its layer's weight: a conv's or fc's bias
+   * whose output only a batch norm reads (in training, batch norm subtracts each channel's batch
+   * mean, the bias with it). Float32 leaves rounding noise there (random seeds 80245 and 91083: a
+   * few 1e-6 behind a softmax, above the model's RMS gradient), so such a bias is measured against
+   * its layer's weight gradient instead: noise is far below 1e-4 of that, while a kernel that summed
+   * the wrong values would give a bias gradient of the weight gradient's order.
+   */
+  static java.util.Map<String, String> biasesUnderBatchNorm(Graph g) {
+    java.util.Map<String, String> found = new java.util.LinkedHashMap<>();
+    for (dev.cnnc.compiler.ir.Node n : g.nodes()) {
+      boolean bias = n.op() instanceof dev.cnnc.compiler.ops.Conv c ? c.bias()
+          : n.op() instanceof dev.cnnc.compiler.ops.Fc f && f.bias();
+      java.util.List<Integer> readers = g.consumers(n.id());
+      if (bias && readers.size() == 1 && g.node(readers.get(0)).op() instanceof dev.cnnc.compiler.ops.BatchNorm) {
+        found.put(n.name() + ".bias", n.name() + ".weight");
+      }
+    }
+    return found;
+  }
+
+  /** {@code floor}, raised for a bias of {@link #biasesUnderBatchNorm} to the norm of its weight's gradient in {@code want}. */
+  static double floorFor(dev.cnnc.runtime.TensorSpec t, double floor, java.util.Map<String, String> zeroGradient,
+      java.util.List<dev.cnnc.runtime.TensorSpec> specs, double[] want) {
+    String weight = zeroGradient.get(t.name());
+    if (weight == null) return floor;
+    for (dev.cnnc.runtime.TensorSpec w : specs) {
+      if (!w.name().equals(weight)) continue;
+      double sum = 0;
+      for (int i = 0; i < w.size(); i++) sum += want[w.offset() + i] * want[w.offset() + i];
+      return Math.max(floor, Math.sqrt(sum));
+    }
+    throw new IllegalStateException("no tensor " + weight + " for " + t.name());
+  }
 }
