@@ -25,11 +25,11 @@ rm -rf "$bundle"
 mkdir -p "$bundle/lib" "$bundle/cubins"
 
 step "building cnnc: the whole reactor, so no SNAPSHOT jar of another checkout sneaks in"
-(cd "$repo" && mvn -q -B -DskipTests package dependency:copy-dependencies -pl compiler -am \
+(cd "$repo" && mvn -q -B -DskipTests package dependency:copy-dependencies -pl cli -am \
     -DincludeScope=runtime -DexcludeGroupIds=dev.cnnc -DoutputDirectory="$work/deps")
-for m in grammar runtime compiler; do cp "$repo/$m"/target/cnnc-$m-*.jar "$bundle/lib/"; done
+for m in grammar runtime compiler cli; do cp "$repo/$m"/target/cnnc-$m-*.jar "$bundle/lib/"; done
 # Only what the device check loads: no plotting (curves.png is skipped with a warning), no archive code.
-for j in antlr4-runtime gson javapoet cuda javacpp progressbar jline-terminal jline-native; do
+for j in antlr4-runtime gson javapoet cuda javacpp progressbar jline-terminal jline-native picocli; do
   cp "$work/deps/$j"-[0-9]*.jar "$bundle/lib/"
 done
 
@@ -50,7 +50,7 @@ else
 fi
 
 step "a Java runtime: java.base, jdk.unsupported (JavaCPP), java.logging (jline), java.compiler (javapoet's types)"
-jlink --add-modules java.base,jdk.unsupported,java.logging,java.compiler --strip-debug --no-header-files \
+jlink --add-modules java.base,jdk.unsupported,java.logging,java.compiler,java.management --strip-debug --no-header-files \
     --no-man-pages --compress=0 --output "$work/jre"
 XZ_OPT="-6 -T0" tar -C "$work" -cJf "$bundle/jre.tar.xz" jre
 
@@ -98,6 +98,19 @@ elif [ "$status" = 0 ]; then
   echo "   this machine has a GPU: the check ran"
 else
   echo "prepare.sh: the bundled runtime failed unexpectedly (exit $status)" >&2
+  exit 1
+fi
+# and the command line's GPU bench (run.sh runs it after the check): the same one sentence
+set +e
+(cd "$repo" && "$work/jre-test/bin/java" -Dorg.bytedeco.javacpp.cachedir="$work/javacpp" -cp "$bundle/lib/*" \
+    dev.cnnc.cli.Main bench examples/resnet20.cnn --backend cuda > "$work/smoke-cli.log" 2>&1)
+status=$?
+set -e
+sed 's/^/   /' "$work/smoke-cli.log"
+if [ "$status" = 1 ] && grep -q "^cnnc: " "$work/smoke-cli.log" && ! grep -q "Exception\|\sat " "$work/smoke-cli.log"; then
+  echo "   ok: cnnc bench --backend cuda says the same"
+elif [ "$status" != 0 ]; then
+  echo "prepare.sh: the bundled command line failed unexpectedly (exit $status)" >&2
   exit 1
 fi
 echo "== bundle ready in $bundle; see bench/gpu/README.md to run it on the GPU machine"

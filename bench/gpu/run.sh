@@ -37,6 +37,12 @@ java="$tmp/jre/bin/java"
     --data "$tmp/cifar-10-batches-bin" --cubins "$bundle/cubins" 2>&1 | tee "$out/cnnc.log"
 status=${PIPESTATUS[0]}
 
+say "cnnc bench --backend cuda, the command line's own GPU measurement (ResNet-20)"
+(cd "$repo" && "$java" -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$tmp/javacpp" -Dcnnc.cuda.cache="$bundle/cubins" \
+    -cp "$bundle/lib/*" dev.cnnc.cli.Main bench examples/resnet20.cnn --backend cuda --batch 128 --infer-batch 128 \
+    --windows 3 --seconds 1 --format json > "$out/cli-bench.json") || { echo "cnnc bench --backend cuda failed"; status=1; }
+python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print("  %s on %s: training %.0f, inference %.0f images/s, %d launches profiled" % (j["network"], j["device"], j["train_images_per_s"], j["infer_images_per_s"], len(j["launches"])))' "$out/cli-bench.json" || status=1
+
 say "PyTorch eager, the same network and loop"
 PYTHONUNBUFFERED=1 python3 "$here/torch_eager.py" --out "$out/torch.json" 2>&1 | tee "$out/torch.log"
 
