@@ -150,12 +150,12 @@ final class BenchCommand implements Callable<Integer> {
   private double median(Runnable step, int phase) {
     long start = System.nanoTime();
     window(step, 10);
-    CompilationMXBean jit = jit();
+    JitClock jit = JitClock.start();
     while (jit != null && (System.nanoTime() - start) / 1e9 < maxWarmUp) {
-      long compiling = jit.getTotalCompilationTime();
+      long compiling = jit.millis();
       long from = System.nanoTime();
       window(step, 3);
-      if (jit.getTotalCompilationTime() - compiling < QUIET_SHARE * (System.nanoTime() - from) / 1e6) break;
+      if (jit.millis() - compiling < QUIET_SHARE * (System.nanoTime() - from) / 1e6) break;
     }
     warmUp[phase] = (System.nanoTime() - start) / 1e9;
     double[] perCall = new double[windows];
@@ -164,7 +164,6 @@ final class BenchCommand implements Callable<Integer> {
     return perCall[windows / 2];
   }
 
-  /** The JIT's compile-time counter, or null where this runtime has none (no java.management). */
   /**
    * The GPU: images/s as a training loop sees them ({@link CudaSpeed}: batch copied in, loss read
    * back, SGD on the GPU), a short calibration then {@code windows} runs of about {@code seconds},
@@ -242,10 +241,29 @@ final class BenchCommand implements Callable<Integer> {
     return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
   }
 
-  private static CompilationMXBean jit() {
-    if (ModuleLayer.boot().findModule("java.management").isEmpty()) return null;
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit : null;
+  /**
+   * The JIT's compile-time counter, in a class of its own: picocli reads every signature of this
+   * command's methods, and one naming CompilationMXBean made every command fail to start on a
+   * runtime without java.management.
+   */
+  private static final class JitClock {
+    private final CompilationMXBean bean;
+
+    private JitClock(CompilationMXBean bean) {
+      this.bean = bean;
+    }
+
+    /** The counter, or null where this runtime has none (no java.management). */
+    static JitClock start() {
+      if (ModuleLayer.boot().findModule("java.management").isEmpty()) return null;
+      CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      return jit != null && jit.isCompilationTimeMonitoringSupported() ? new JitClock(jit) : null;
+    }
+
+    /** Milliseconds the JIT has spent compiling. */
+    long millis() {
+      return bean.getTotalCompilationTime();
+    }
   }
 
   private double window(Runnable step, int minCalls) {

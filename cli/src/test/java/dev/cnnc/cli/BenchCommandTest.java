@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchCommandTest {
@@ -92,5 +93,28 @@ class BenchCommandTest {
     Cli.Result ref = Cli.run("bench", Cli.example("lenet5.cnn").toString(), "--backend", "reference");
     assertEquals(Main.USAGE, ref.exit(), ref.toString());
     assertTrue(ref.err().contains("bench java or cuda"), ref.err());
+  }
+
+  /**
+   * picocli reads the signatures of every command's methods before running any: a method naming a
+   * java.management type (BenchCommand's JIT clock did) stopped every command, `check` too, on a
+   * runtime without that module, such as a jlink'd one.
+   */
+  @Test
+  void noCommandsSignatureNeedsJavaManagement() {
+    List<Class<?>> classes = new java.util.ArrayList<>(List.of(Main.class));
+    classes.addAll(List.of(Main.class.getAnnotation(picocli.CommandLine.Command.class).subcommands()));
+    assertTrue(classes.contains(BenchCommand.class), classes.toString());
+    for (Class<?> c : classes) {
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        List<Class<?>> types = new java.util.ArrayList<>(List.of(m.getParameterTypes()));
+        types.add(m.getReturnType());
+        for (Class<?> t : types) {
+          while (t.isArray()) t = t.getComponentType();
+          assertTrue(t.isPrimitive() || !"java.management".equals(t.getModule().getName()), c.getSimpleName() + "." + m.getName()
+              + " names " + t.getName());
+        }
+      }
+    }
   }
 }
