@@ -60,7 +60,7 @@ train() {
   [ -n "${ACC_LIMIT:-}" ] && limit=(--limit "$ACC_LIMIT")
   cnnc() {
     "$java" --add-modules jdk.incubator.vector -Xmx16g -Dorg.bytedeco.javacpp.cachedir="$acc/javacpp" \
-        -Dcnnc.cuda.cache="$acc/part1/cubins" -cp "$acc/part1/lib/*" dev.cnnc.cli.Main "$@"
+        -Dcnnc.cuda.cache="$acc/cubins" -cp "$acc/part1/lib/*" dev.cnnc.cli.Main "$@"
   }
   local status=0 name spec epochs
   for run in "simplecnn examples/seed_simple_cnn.cnn ${ACC_SIMPLE_EPOCHS:-10}" \

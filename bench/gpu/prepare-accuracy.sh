@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Stages the full-data accuracy run on the GPU machine (bench/gpu/accuracy.sh): the cnnc command
-# line, a jlink'd Java runtime for it, the two networks' cubins and all of CIFAR-10. The data alone
+# line, a jlink'd Java runtime for it and all of CIFAR-10. The data alone
 # (184 MB, 122 MB compressed) is more than one device call carries (64 MiB), so it goes in three
 # parts, each a folder under bench/gpu/acc/ (ignored by git) for one call's `carry`; the machine
-# keeps what earlier calls left there while it stays warm. Needs Maven, a JDK 17 with jlink, nvcc
-# (for the cubins; without it the GPU machine compiles them with NVRTC) and the CIFAR-10 data.
+# keeps what earlier calls left there while it stays warm. The GPU machine compiles the two
+# networks' CUDA itself (nvcc there, else NVRTC; seconds), into the cache the command line keeps.
+# Needs Maven, a JDK 17 with jlink and the CIFAR-10 data.
 #
 #   bench/gpu/prepare-accuracy.sh [CIFAR_DIR]      (default: $CNNC_DATA, then the usual places)
 #
@@ -23,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 . "$here/prepare-common.sh"
 data="$(find_cifar "${1:-}")"
 rm -rf "$acc"
-mkdir -p "$acc/part1/lib" "$acc/part1/cubins" "$acc/part2" "$acc/part3"
+mkdir -p "$acc/part1/lib" "$acc/part2" "$acc/part3"
 
 echo "== building cnnc's command line and its dependencies"
 (cd "$repo" && mvn -q -B -DskipTests package dependency:copy-dependencies -pl cli -am \
@@ -38,20 +39,6 @@ echo "== a Java runtime for the command line (the vector API and java.desktop fo
 jlink --add-modules java.base,jdk.unsupported,java.logging,java.compiler,java.desktop,java.management,jdk.incubator.vector \
     --strip-debug --no-header-files --no-man-pages --compress=0 --output "$work/jre"
 XZ_OPT="-6 -T0" tar -C "$work" -cJf "$acc/part1/jre.tar.xz" jre
-
-echo "== cubins for sm_90, named as the cubin cache names them, so the GPU machine compiles nothing"
-export CNNC_DATA="$data"
-for spec in examples/seed_simple_cnn.cnn bench/resnet20_short.cnn; do
-  rm -rf "$work/cu" && (cd "$repo" && ./cnnc compile "$spec" --target cuda -o "$work/cu" >/dev/null)
-  cu="$(ls "$work"/cu/*.cu)"
-  stem="$(basename "$cu" .cu)"
-  hash="$(sha256sum "$cu" | cut -c1-24)"
-  if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
-    "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)" -cubin -arch=sm_90 -lineinfo \
-        -o "$acc/part1/cubins/$stem-$hash-sm_90.cubin" "$cu"
-    echo "   $spec: $stem-$hash-sm_90.cubin"
-  fi
-done
 
 echo "== CIFAR-10 from $data, compressed (xz with a 32-byte delta filter: pixels above each other)"
 pack() { xz -c --delta=dist=32 --lzma2=preset=9 "$data/$1" > "$2/$1.xz"; }

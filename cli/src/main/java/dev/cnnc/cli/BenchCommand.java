@@ -172,9 +172,8 @@ final class BenchCommand implements Callable<Integer> {
   private int runCuda(Specs.Checked checked, PrintWriter err) {
     try (CudaModel m = (CudaModel) Models.build(Models.Backend.cuda, checked, Math.max(batch, inferBatch), 1, 1,
         main.host)) {
-      if (m.trainBatchProblem(batch) != null) {
-        throw new Main.UserError(Main.USAGE, m.trainBatchProblem(batch) + ". Use --batch 2 or more.");
-      }
+      String problem = m.trainBatchProblem(batch);
+      if (problem != null) throw new Main.UserError(Main.USAGE, problem + ". Use --batch 2 or more.");
       err.printf("bench %s on the GPU: batch %d, then %d; warming up…%n", m.name(), batch, inferBatch);
       err.flush();
       CudaSpeed training = new CudaSpeed(m, batch);
